@@ -1,10 +1,33 @@
 """Pants plugin that builds Rust-backed Python packages (pyo3, cffi, rust-cpython, binaries)."""
 from __future__ import annotations
 
+from pants_rust_python import dependency_inference
+# from pants_rust_python.goals import package
+from pants_rust_python.target_types import (
+    CargoWorkspaceTarget,
+    RustCrateTarget,
+    RustPythonExtensionTarget,
+)
+from pants_rust_python.util_rules import (
+    cargo_build,
+    extension,
+    interpreters,
+    toolchain,
+    workspace,
+)
+
 
 def rules():
-    return []
+    return [
+        *toolchain.rules(),
+        *interpreters.rules(),
+        *workspace.rules(),
+        *cargo_build.rules(),
+        *extension.rules(),
+        *dependency_inference.rules(),
+        # *package.rules(),
+    ]
 
 
 def target_types():
-    return []
+    return [RustPythonExtensionTarget, RustCrateTarget, CargoWorkspaceTarget]

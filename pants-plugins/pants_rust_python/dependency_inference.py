@@ -1,0 +1,114 @@
+"""Cargo.toml says what a crate depends on; turn that into Pants dependencies.
+
+A crate depends on the targets owning its path dependencies' Cargo.toml and on the target owning
+its workspace root (Cargo.lock, shared `[workspace.*]` tables). The workspace root does not depend
+on its members: editing one member must not select the others.
+"""
+from __future__ import annotations
+
+import logging
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents, PathGlobs
+from pants.engine.internals.graph import Owners, OwnersRequest
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import FieldSet, InferDependenciesRequest, InferredDependencies
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+from pants_rust_python.cargo.manifest import (
+    ManifestError,
+    is_workspace_member,
+    parse_toml,
+    path_dependencies,
+    workspace_member_globs,
+)
+from pants_rust_python.target_types import CargoDependenciesField
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CargoDependenciesInferenceFieldSet(FieldSet):
+    required_fields = (CargoDependenciesField,)
+
+    dependencies: CargoDependenciesField
+
+
+class InferCargoDependenciesRequest(InferDependenciesRequest):
+    infer_from = CargoDependenciesInferenceFieldSet
+
+
+def _ancestors(path: str) -> list[str]:
+    result = []
+    while path:
+        path = posixpath.dirname(path)
+        result.append(path)
+    return result
+
+
+def _manifest_path(directory: str) -> str:
+    return posixpath.join(directory, "Cargo.toml") if directory else "Cargo.toml"
+
+
+def _norm(path: str) -> str:
+    normalized = posixpath.normpath(path)
+    return "" if normalized == "." else normalized
+
+
+def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The directory of the workspace root that `crate_dir` belongs to, if another crate's.
+
+    `manifests` maps the directories of the crate and its ancestors to their parsed Cargo.toml.
+    """
+    crate = manifests.get(crate_dir, {})
+    if "workspace" in crate:
+        return None
+    package = crate.get("package")
+    explicit = package.get("workspace") if isinstance(package, Mapping) else None
+    if isinstance(explicit, str):
+        return _norm(posixpath.join(crate_dir, explicit))
+    for ancestor in _ancestors(crate_dir):
+        manifest = manifests.get(ancestor)
+        if manifest is not None and "workspace" in manifest:
+            members, exclude = workspace_member_globs(manifest)
+            return ancestor if is_workspace_member(ancestor, crate_dir, members, exclude) else None
+    return None
+
+
+@rule(desc="Infer dependencies from Cargo.toml", level=LogLevel.DEBUG)
+async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> InferredDependencies:
+    address = request.field_set.address
+    crate_dir = address.spec_path
+    dirs = [crate_dir, *_ancestors(crate_dir)]
+    contents = await Get(DigestContents, PathGlobs([_manifest_path(d) for d in dirs]))
+    manifests: dict[str, Mapping[str, Any]] = {}
+    for fc in contents:
+        try:
+            manifests[_norm(posixpath.dirname(fc.path))] = parse_toml(fc.content, fc.path)
+        except ManifestError as e:
+            # Building reports the malformed file with its full error; inference stays quiet.
+            logger.debug(f"Skipping dependency inference for {address}: {e}")
+            if fc.path == _manifest_path(crate_dir):
+                return InferredDependencies([])
+    if crate_dir not in manifests:
+        return InferredDependencies([])
+
+    wanted = [_manifest_path(_norm(posixpath.join(crate_dir, d))) for d in path_dependencies(manifests[crate_dir])]
+    root = workspace_root_of(crate_dir, manifests)
+    if root is not None and root != crate_dir:
+        wanted.append(_manifest_path(root))
+    owners_per_path = await MultiGet(
+        Get(Owners, OwnersRequest((path,))) for path in wanted
+    )
+    inferred: set[Address] = set()
+    for owners in owners_per_path:
+        inferred.update(owner for owner in owners if owner != address)
+    return InferredDependencies(sorted(inferred))
+
+
+def rules():
+    return [*collect_rules(), UnionRule(InferDependenciesRequest, InferCargoDependenciesRequest)]

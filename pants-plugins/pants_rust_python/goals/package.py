@@ -1,0 +1,155 @@
+"""`pants package` for `rust_python_extension`: one wheel per interpreter, or one abi3 wheel."""
+from __future__ import annotations
+
+import logging
+import posixpath
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.platform import Platform
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.unions import UnionRule
+from pants.util.frozendict import FrozenDict
+from pants.util.strutil import softwrap
+
+from pants_rust_python.layouts import extension_entries
+from pants_rust_python.target_types import RustPythonSourcesField
+from pants_rust_python.util_rules.extension import (
+    NativeLibrary,
+    NativeLibraryRequest,
+    RustProject,
+    RustProjectRequest,
+    RustPythonBuildError,
+    thaw,
+)
+from pants_rust_python.util_rules.interpreters import PythonInterpreter
+from pants_rust_python.wheels import tags as wheel_tags
+from pants_rust_python.wheels.metadata import (
+    MetadataError,
+    build_core_metadata,
+    entry_points_txt,
+    render_metadata,
+)
+from pants_rust_python.wheels.wheel import build_wheel
+
+logger = logging.getLogger(__name__)
+
+GENERATOR = "pants-rust-python"
+
+
+@dataclass(frozen=True)
+class RustPythonExtensionFieldSet(PackageFieldSet):
+    required_fields = (RustPythonSourcesField,)
+
+    sources: RustPythonSourcesField
+
+
+@dataclass(frozen=True)
+class WheelRequest:
+    project: RustProject
+    interpreter: PythonInterpreter
+    source_date_epoch: Optional[int]
+
+
+@dataclass(frozen=True)
+class Wheel:
+    filename: str
+    content: bytes
+
+
+def _platform_tag(interpreter: PythonInterpreter) -> str:
+    # maturin's `--compatibility linux`: the interpreter's own platform, e.g. linux_x86_64.
+    return interpreter.platform.replace("-", "_").replace(".", "_")
+
+
+def wheel_tag(project: RustProject, interpreter: PythonInterpreter) -> str:
+    spec = project.spec
+    platform = _platform_tag(interpreter)
+    if spec.bindings == "cffi":
+        return wheel_tags.py3_none_tag(platform)
+    if spec.abi3 is not None:
+        major, minor = spec.abi3_minimum or (interpreter.major, interpreter.minor)
+        return wheel_tags.abi3_tag(major, minor, platform)
+    return wheel_tags.cpython_tag(interpreter.major, interpreter.minor, platform)
+
+
+def _ext_suffix(project: RustProject, interpreter: PythonInterpreter) -> str:
+    if project.spec.abi3 is not None:
+        return ".abi3.so"
+    if project.spec.bindings == "cffi":
+        return ".so"
+    return interpreter.ext_suffix
+
+
+def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The target's files under the python source dir, keyed relative to it (= wheel paths)."""
+    prefix = f"{python_source}/" if python_source else ""
+    return {p[len(prefix):]: c for p, c in files.items() if p.startswith(prefix)}
+
+
+@rule(desc="Build a wheel from a Rust crate")
+async def build_extension_wheel(request: WheelRequest) -> Wheel:
+    project = request.project
+    spec = project.spec
+    library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
+    files: Mapping[str, bytes] = project.own_files
+    stub = files.get(spec.stub_path) if spec.stub_path else None
+    pyproject = thaw(project.pyproject) if project.pyproject is not None else None
+    try:
+        entries = extension_entries(
+            spec,
+            library=library.content,
+            ext_suffix=_ext_suffix(project, request.interpreter),
+            python_files=_python_files(spec.python_source, files),
+            stub=stub,
+        )
+        metadata = build_core_metadata(
+            cargo_package=project.raw_package(spec.package_id),
+            pyproject=pyproject,
+            files=files,
+            crate_dir=posixpath.dirname(spec.cargo_toml_path),
+            pyproject_dir=posixpath.dirname(spec.pyproject_path) if spec.pyproject_path else posixpath.dirname(spec.cargo_toml_path),
+        )
+        filename, content = build_wheel(
+            distribution=metadata.name,
+            version=metadata.version,
+            tags=[wheel_tag(project, request.interpreter)],
+            metadata=render_metadata(metadata),
+            entries=entries,
+            entry_points=entry_points_txt(pyproject) if pyproject else None,
+            license_files=metadata.license_file_contents,
+            generator=GENERATOR,
+            source_date_epoch=request.source_date_epoch,
+        )
+    except (MetadataError, ValueError) as e:
+        raise RustPythonBuildError(f"{project.address}: {e}") from e
+    return Wheel(filename, content)
+
+
+@rule(desc="Package a Rust Python extension as wheels")
+async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) -> BuiltPackage:
+    env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
+    epoch_text = env.get("SOURCE_DATE_EPOCH")
+    try:
+        epoch = int(epoch_text) if epoch_text else None
+    except ValueError:
+        raise RustPythonBuildError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch_text!r}."
+        )
+    project = await Get(RustProject, RustProjectRequest(field_set.address))
+    wheels = await MultiGet(
+        Get(Wheel, WheelRequest(project, interpreter, epoch))
+        for interpreter in project.build_interpreters()
+    )
+    digest = await Get(Digest, CreateDigest([FileContent(w.filename, w.content) for w in wheels]))
+    return BuiltPackage(digest, tuple(BuiltPackageArtifact(w.filename) for w in wheels))
+
+
+def rules():
+    return [
+        *collect_rules(),
+        UnionRule(PackageFieldSet, RustPythonExtensionFieldSet),
+    ]

@@ -1,0 +1,267 @@
+"""Where every file goes inside the wheel, per bindings: the one place that knows the layouts.
+
+Mirrors maturin 1.16's wheels (checked against real builds); dist-info is written elsewhere.
+
+- pyo3 / pyo3-ffi / rust-cpython, pure: `<m>/__init__.py` (re-export) + `<m>/<m><suffix>`,
+  and `<m>/__init__.pyi` + `<m>/py.typed` when the project has `<m>.pyi`.
+- the same, mixed: the python package files + `<pkg path>/<ext><suffix>`; no generated files.
+- cffi: `<m>/__init__.py` (dlopen glue), `<m>/ffi.py`, `<m>/lib<m>.so`; in a mixed project
+  all three go into a `<ext>/` sub-package of the python package.
+- bin: `<dist>-<version>.data/scripts/<bin>` (+ the python package files of a mixed project).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Collection, Dict, Iterable, List, Mapping, Optional
+
+from packaging.version import InvalidVersion, Version
+from pants_rust_python.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
+from pants_rust_python.wheels.entry import WheelEntry
+
+
+class LayoutError(ValueError):
+    """The files asked for cannot be laid out (missing inputs, two files at one path)."""
+
+
+@dataclass(frozen=True)
+class CffiFiles:
+    # The `ffi.py` that cffi's recompiler generated from the crate's C header.
+    ffi_py: bytes
+
+
+# Possible subdirectories of a wheel's `.data` directory (PEP 427).
+DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
+
+
+def pyo3_init_py(extension_name: str) -> bytes:
+    """The `__init__.py` maturin generates for a pure pyo3 project (no trailing newline)."""
+    return (
+        f"from .{extension_name} import *\n"
+        "\n"
+        f"__doc__ = {extension_name}.__doc__\n"
+        f'if hasattr({extension_name}, "__all__"):\n'
+        f"    __all__ = {extension_name}.__all__"
+    ).encode()
+
+
+def cffi_library_filename(extension_name: str, library_suffix: str) -> str:
+    """The cdylib's file name as cffi glue loads it: `lib<name>.so`/`.dylib`, `<name>.dll`."""
+    if library_suffix == ".dll":
+        return f"{extension_name}{library_suffix}"
+    return f"lib{extension_name}{library_suffix}"
+
+
+def cffi_init_py(library_filename: str) -> bytes:
+    """The `__init__.py` maturin generates for cffi bindings."""
+    return (
+        '__all__ = ["lib", "ffi"]\n'
+        "\n"
+        "import os\n"
+        "from .ffi import ffi\n"
+        "\n"
+        f"lib = ffi.dlopen(os.path.join(os.path.dirname(__file__), '{library_filename}'))\n"
+        "del os\n"
+    ).encode()
+
+
+def extension_filename(spec: ProjectSpec, ext_suffix: str) -> str:
+    """`<ext><suffix>`, e.g. `_native.abi3.so` or `_native.cpython-311-x86_64-linux-gnu.so`."""
+    return f"{spec.extension_name}{ext_suffix}"
+
+
+def distribution_escaped(name: str) -> str:
+    """Wheel file-name escaping of a distribution name (runs of `-_.` become `_`, lowercase)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def version_escaped(version: str) -> str:
+    """PEP 440-normalized version with `-` escaped, as used in `.data`/`.dist-info` names."""
+    try:
+        normalized = str(Version(version))
+    except InvalidVersion as e:
+        raise LayoutError(f"`{version}` is not a valid PEP 440 version.") from e
+    return normalized.replace("-", "_")
+
+
+def data_dir_name(spec: ProjectSpec, version: str) -> str:
+    return f"{distribution_escaped(spec.distribution_name)}-{version_escaped(version)}.data"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_develop_artifact(path: str, extension_name: str) -> bool:
+    """A native library left in the source tree by `maturin develop`/editable builds: maturin
+    skips those, and the freshly built one is added instead."""
+    parts = path.split("/")
+    for part in parts:
+        if part.endswith(".dSYM"):
+            bundle = part[: -len(".dSYM")]
+            return bundle.startswith(extension_name) or bundle.startswith(
+                f"lib{extension_name}"
+            )
+    name = parts[-1]
+    native = name.endswith((".so", ".pyd", ".dll", ".dylib"))
+    debuginfo = name.endswith((".pdb", ".dwp"))
+    matches = name.startswith(extension_name) or name.startswith(f"lib{extension_name}")
+    return (native or debuginfo) and matches
+
+
+def _python_roots(spec: ProjectSpec) -> List[str]:
+    roots: List[str] = []
+    if spec.python_module is not None:
+        roots.append(spec.module_name.split(".")[0])
+    for package in spec.python_packages:
+        package = posixpath.normpath(package)
+        if package not in roots:
+            roots.append(package)
+    return roots
+
+
+def python_entries(
+    spec: ProjectSpec, python_files: Mapping[str, bytes]
+) -> List[WheelEntry]:
+    """The python package files, keyed by their path relative to `spec.python_source` (which is
+    also their path in the wheel). Like maturin, only files inside the python package of a
+    mixed project or a `python-packages` entry are kept, minus stale native builds."""
+    roots = _python_roots(spec)
+    entries: List[WheelEntry] = []
+    for path, content in python_files.items():
+        path = posixpath.normpath(path)
+        if not any(path.startswith(root + "/") for root in roots):
+            continue
+        if _is_develop_artifact(path, spec.extension_name):
+            continue
+        entries.append(WheelEntry(path, content))
+    return entries
+
+
+def _stub_entries(spec: ProjectSpec, stub: Optional[bytes]) -> List[WheelEntry]:
+    # Mixed projects ship their stubs as ordinary files of the python package instead.
+    if stub is None or spec.mixed:
+        return []
+    return [
+        WheelEntry(f"{spec.module_dir}/__init__.pyi", stub),
+        WheelEntry(f"{spec.module_dir}/py.typed", b""),
+    ]
+
+
+def _finish(entries: Iterable[WheelEntry]) -> List[WheelEntry]:
+    by_path: Dict[str, WheelEntry] = {}
+    for entry in entries:
+        if entry.path in by_path:
+            raise LayoutError(
+                f"Two files would be written to `{entry.path}` in the wheel (e.g. a python file "
+                "and a generated one); rename or remove the python file."
+            )
+        by_path[entry.path] = entry
+    # maturin writes entries sorted by path, which keeps wheels reproducible.
+    return [by_path[p] for p in sorted(by_path)]
+
+
+def extension_entries(
+    spec: ProjectSpec,
+    *,
+    library: bytes,
+    ext_suffix: str,
+    python_files: Mapping[str, bytes],
+    stub: Optional[bytes],
+    cffi_files: Optional[CffiFiles] = None,
+) -> List[WheelEntry]:
+    """The wheel's files (dist-info aside) for a native-library project.
+
+    `library`: the built cdylib. `ext_suffix`: for pyo3/pyo3-ffi/rust-cpython the extension
+    suffix (`.abi3.so`, or the interpreter's EXT_SUFFIX such as
+    `.cpython-311-x86_64-linux-gnu.so`); for cffi the platform's shared-library suffix (`.so`,
+    `.dylib`, `.dll`). `python_files`: see `python_entries`. `stub`: the content of
+    `spec.stub_path` (pure layouts only). `cffi_files`: required for cffi.
+    """
+    entries = python_entries(spec, python_files)
+    if spec.bindings in EXTENSION_MODULE_BINDINGS:
+        entries.append(
+            WheelEntry(
+                f"{spec.module_dir}/{extension_filename(spec, ext_suffix)}",
+                library,
+                executable=True,
+            )
+        )
+        if not spec.mixed:
+            entries.append(
+                WheelEntry(
+                    f"{spec.module_dir}/__init__.py", pyo3_init_py(spec.extension_name)
+                )
+            )
+    elif spec.bindings == CFFI:
+        if cffi_files is None:
+            raise LayoutError("cffi bindings need the generated ffi.py (cffi_files).")
+        base = (
+            f"{spec.module_dir}/{spec.extension_name}"
+            if spec.mixed
+            else spec.module_dir
+        )
+        library_filename = cffi_library_filename(spec.extension_name, ext_suffix)
+        entries.extend(
+            [
+                WheelEntry(f"{base}/{library_filename}", library, executable=True),
+                WheelEntry(f"{base}/__init__.py", cffi_init_py(library_filename)),
+                WheelEntry(f"{base}/ffi.py", cffi_files.ffi_py),
+            ]
+        )
+    else:
+        raise LayoutError(
+            f"`{spec.bindings}` bindings do not ship a native library; use binary_entries."
+        )
+    entries.extend(_stub_entries(spec, stub))
+    return _finish(entries)
+
+
+def binary_entries(
+    spec: ProjectSpec,
+    *,
+    binaries: Mapping[str, bytes],
+    version: str,
+    python_files: Mapping[str, bytes],
+    stub: Optional[bytes],
+) -> List[WheelEntry]:
+    """The wheel's files (dist-info aside) for bin bindings: each binary (keyed by its file
+    name, e.g. `hello-bin`) as an executable `<dist>-<version>.data/scripts/<name>`."""
+    if spec.bindings != BIN:
+        raise LayoutError(
+            f"`{spec.bindings}` bindings ship a library; use extension_entries."
+        )
+    scripts = f"{data_dir_name(spec, version)}/scripts"
+    entries = python_entries(spec, python_files)
+    entries.extend(
+        WheelEntry(f"{scripts}/{name}", content, executable=True)
+        for name, content in binaries.items()
+    )
+    entries.extend(_stub_entries(spec, stub))
+    return _finish(entries)
+
+
+def data_entries(
+    spec: ProjectSpec,
+    *,
+    version: str,
+    data_files: Mapping[str, bytes],
+    executable: Collection[str] = (),
+) -> List[WheelEntry]:
+    """Files of the project's data directory (keyed relative to `spec.data_dir`, e.g.
+    `scripts/tool.sh`, `headers/x.h`) placed under the wheel's `.data` directory; paths in
+    `executable` keep their executable bit, as maturin copies the source file's mode."""
+    executable = {posixpath.normpath(p) for p in executable}
+    data_dir = data_dir_name(spec, version)
+    entries: List[WheelEntry] = []
+    for path, content in data_files.items():
+        path = posixpath.normpath(path)
+        subdir = path.split("/", 1)[0]
+        if "/" not in path or subdir not in DATA_SUBDIRS:
+            raise LayoutError(
+                f"Invalid data dir entry {spec.data_dir}/{path}: files must be inside one of "
+                f"the directories {', '.join(DATA_SUBDIRS)}."
+            )
+        entries.append(WheelEntry(f"{data_dir}/{path}", content, path in executable))
+    return _finish(entries)

@@ -1,0 +1,607 @@
+"""Deciding what to build and how the wheel is laid out, the way maturin 1.x decides it.
+
+`resolve_project` is a pure function of the parsed manifests, the `cargo metadata` graph, the
+list of files in the project and the target's field values. All paths are POSIX paths relative to
+the build root (as in Pants), never absolute.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Collection, FrozenSet, List, Mapping, Optional, Tuple
+
+from pants_rust_python.cargo.graph import (
+    Abi3,
+    CargoMetadata,
+    GraphError,
+    Package,
+    bindings_package,
+    depends_on,
+    pyo3_abi3,
+)
+
+AUTO = "auto"
+PYO3 = "pyo3"
+PYO3_FFI = "pyo3-ffi"
+RUST_CPYTHON = "rust-cpython"
+CFFI = "cffi"
+BIN = "bin"
+
+BINDINGS_CHOICES: Tuple[str, ...] = (AUTO, PYO3, PYO3_FFI, RUST_CPYTHON, CFFI, BIN)
+# Bindings whose wheel holds a CPython extension module built from the cdylib.
+EXTENSION_MODULE_BINDINGS: FrozenSet[str] = frozenset({PYO3, PYO3_FFI, RUST_CPYTHON})
+
+_BINDINGS_OF_CRATE = {"pyo3": PYO3, "pyo3-ffi": PYO3_FFI, "cpython": RUST_CPYTHON}
+
+
+class ProjectError(ValueError):
+    """A project whose configuration cannot be built; the message says where and how to fix."""
+
+
+@dataclass(frozen=True)
+class CargoOptions:
+    """Cargo options that `[tool.maturin]` sets; they shape `cargo metadata` too, so they are
+    known before the graph is."""
+
+    features: Tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+    profile: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    cargo_toml_path: str
+    pyproject_path: Optional[str]
+    # The pyproject.toml's directory, or Cargo.toml's when there is no pyproject.toml.
+    project_root: str
+    package_id: str
+    # The Cargo package name (`cargo build -p <crate_name>`).
+    crate_name: str
+    # `[project] name`, else the Cargo package name; as written (not normalized).
+    distribution_name: str
+    # The full import name of the native module, e.g. "pkg._native".
+    module_name: str
+    # Its last component: the extension's file name stem and its `PyInit_` suffix.
+    extension_name: str
+    # One of "pyo3", "pyo3-ffi", "rust-cpython", "cffi", "bin".
+    bindings: str
+    # The bindings crate found in the dependency graph ("pyo3", "pyo3-ffi", "cpython"), also for
+    # "bin" (a pyo3 binary embeds an interpreter and gets interpreter-specific tags).
+    bindings_crate: Optional[str]
+    bindings_crate_version: Optional[str]
+    # (3, 8) for abi3-py38, "abi3" for a bare abi3 feature, None when not abi3.
+    abi3: Optional[Abi3]
+    # The cdylib target's name: cargo writes `lib<lib_name>.so`. None for "bin".
+    lib_name: Optional[str]
+    # Binary targets to ship as scripts (bin bindings), required-features already checked.
+    bin_names: Tuple[str, ...]
+    # The directory holding the python package(s) (maturin's `python_dir`).
+    python_source: str
+    # The python package directory of a mixed project, e.g. "<python_source>/pkg"; None = pure.
+    python_module: Optional[str]
+    # `[tool.maturin] python-packages`: extra top-level packages under python_source.
+    python_packages: Tuple[str, ...]
+    # The directory inside the wheel that receives the native library, e.g. "pkg" or "a/b".
+    module_dir: str
+    # The `.pyi` that ships as `<module_dir>/__init__.pyi` (+ `py.typed`): pure layouts only.
+    stub_path: Optional[str]
+    # Wheel `.data` directory source (`[tool.maturin] data` or `<module_name>.data`).
+    data_dir: Optional[str]
+    features: Tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+    profile: Optional[str] = None
+    # `[tool.maturin] include`/`exclude` patterns that apply to wheels, as written.
+    include: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+
+    @property
+    def mixed(self) -> bool:
+        return self.python_module is not None
+
+    @property
+    def abi3_minimum(self) -> Optional[Tuple[int, int]]:
+        return self.abi3 if isinstance(self.abi3, tuple) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# pyproject.toml helpers
+
+
+def tool_maturin(pyproject: Optional[Mapping[str, Any]]) -> Mapping[str, Any]:
+    if not pyproject:
+        return {}
+    tool = pyproject.get("tool")
+    if not isinstance(tool, Mapping):
+        return {}
+    maturin = tool.get("maturin")
+    return maturin if isinstance(maturin, Mapping) else {}
+
+
+def _opt_str(table: Mapping[str, Any], key: str, where: str) -> Optional[str]:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProjectError(f"{where}: `{key}` must be a string, got {value!r}.")
+    return value
+
+
+def _opt_bool(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ProjectError(f"{where}: `{key}` must be true or false, got {value!r}.")
+    return value
+
+
+def _str_list(table: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]:
+    value = table.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProjectError(
+            f"{where}: `{key}` must be a list of strings, got {value!r}."
+        )
+    return tuple(value)
+
+
+def _where(pyproject_path: Optional[str]) -> str:
+    return f"[tool.maturin] in {pyproject_path or 'pyproject.toml'}"
+
+
+def cargo_options(
+    pyproject: Optional[Mapping[str, Any]], pyproject_path: Optional[str] = None
+) -> CargoOptions:
+    """The cargo options `[tool.maturin]` asks for (features, profile, ...)."""
+    maturin = tool_maturin(pyproject)
+    where = _where(pyproject_path)
+    features: List[str] = []
+    for feature in maturin.get("features") or ():
+        if not isinstance(feature, str):
+            raise ProjectError(
+                f"{where}: `features` entry {feature!r} is not supported; list plain feature "
+                'names, e.g. features = ["pyo3/extension-module"].'
+            )
+        features.append(feature)
+    return CargoOptions(
+        features=tuple(features),
+        all_features=_opt_bool(maturin, "all-features", where),
+        no_default_features=_opt_bool(maturin, "no-default-features", where),
+        profile=_opt_str(maturin, "profile", where),
+    )
+
+
+def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]:
+    """`include`/`exclude` entries that apply to wheels: plain strings apply to both formats,
+    tables only when their `format` names "wheel"."""
+    patterns: List[str] = []
+    for entry in maturin.get(key) or ():
+        if isinstance(entry, str):
+            patterns.append(entry)
+        elif isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
+            formats = entry.get("format", ["sdist", "wheel"])
+            if isinstance(formats, str):
+                formats = [formats]
+            if "wheel" in formats:
+                patterns.append(entry["path"])
+        else:
+            raise ProjectError(
+                f"{where}: `{key}` entry {entry!r} must be a glob string or "
+                '{ path = "...", format = "wheel" }.'
+            )
+    return tuple(patterns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution
+
+
+def _join(*parts: str) -> str:
+    joined = posixpath.normpath(posixpath.join(*parts))
+    return "" if joined == "." else joined
+
+
+def _is_file(files: FrozenSet[str], path: str) -> bool:
+    return path in files
+
+
+def _is_dir(files: FrozenSet[str], path: str) -> bool:
+    prefix = path + "/" if path else ""
+    return any(f.startswith(prefix) for f in files)
+
+
+def _check_module_name(
+    module_name: str, source: str, cargo_toml_path: str, where_py: str
+) -> None:
+    parts = module_name.split(".")
+    if "-" in module_name:
+        raise ProjectError(
+            f"The module name `{module_name}` (from {source}) must not contain a minus `-`. Set "
+            f'an importable name: `name = "{module_name.replace("-", "_")}"` under [lib] in '
+            f"{cargo_toml_path}, `module-name` under {where_py}, or the target's `module_name` "
+            "field."
+        )
+    if not all(part.isidentifier() for part in parts):
+        raise ProjectError(
+            f"The module name `{module_name}` (from {source}) is not a valid dotted Python import "
+            f"name. Fix `module-name` under {where_py}, `[lib] name` in {cargo_toml_path}, or the "
+            "target's `module_name` field."
+        )
+
+
+def _module_name(
+    *,
+    field: Optional[str],
+    maturin: Mapping[str, Any],
+    cargo_manifest: Mapping[str, Any],
+    pyproject: Optional[Mapping[str, Any]],
+    package: Package,
+    pyproject_path: Optional[str],
+    cargo_toml_path: str,
+) -> Tuple[str, str]:
+    """(module name, where it came from). maturin's precedence: `[tool.maturin] module-name`,
+    `[lib] name`, `[project] name`, the package name; the target field comes first."""
+    where_py = _where(pyproject_path)
+    if field:
+        return field, "the `module_name` field"
+    name = _opt_str(maturin, "module-name", where_py)
+    if name:
+        return name, f"`module-name` under {where_py}"
+    lib = cargo_manifest.get("lib")
+    if isinstance(lib, Mapping) and isinstance(lib.get("name"), str):
+        return lib["name"], f"`[lib] name` in {cargo_toml_path}"
+    project = (pyproject or {}).get("project")
+    if isinstance(project, Mapping) and isinstance(project.get("name"), str):
+        return project["name"], f"`[project] name` in {pyproject_path}"
+    return package.name, f"the package name in {cargo_toml_path}"
+
+
+def _distribution_name(
+    pyproject: Optional[Mapping[str, Any]],
+    pyproject_path: Optional[str],
+    package: Package,
+) -> str:
+    project = (pyproject or {}).get("project")
+    if project is None:
+        return package.name
+    if not isinstance(project, Mapping) or not isinstance(project.get("name"), str):
+        raise ProjectError(
+            f"{pyproject_path}: the [project] table has no `name`; add "
+            f'`name = "{package.name}"` under [project].'
+        )
+    return project["name"]
+
+
+def _requested_bindings(
+    field: Optional[str], maturin: Mapping[str, Any], pyproject_path: Optional[str]
+) -> Tuple[str, str]:
+    valid = ", ".join(BINDINGS_CHOICES)
+    if field is not None and field != AUTO:
+        if field not in BINDINGS_CHOICES:
+            raise ProjectError(
+                f"Unknown bindings `{field}` in the `bindings` field. Valid values: {valid}."
+            )
+        return field, "the `bindings` field"
+    where_py = _where(pyproject_path)
+    value = _opt_str(maturin, "bindings", where_py)
+    if value is None:
+        return AUTO, ""
+    if value == "uniffi":
+        raise ProjectError(
+            f'`bindings = "uniffi"` under {where_py} is not supported by pants_rust_python. '
+            f"Use one of {valid}, or remove the setting to detect the bindings."
+        )
+    if value not in BINDINGS_CHOICES:
+        raise ProjectError(
+            f'Unknown `bindings = "{value}"` under {where_py}. Valid values: {valid}.'
+        )
+    return value, f"`bindings` under {where_py}"
+
+
+def _choices_hint(cargo_toml_path: str) -> str:
+    return (
+        'Either depend on pyo3 (e.g. `pyo3 = { version = "...", features = '
+        '["extension-module"] }` under [dependencies]), or add `crate-type = ["cdylib"]` '
+        "under [lib] for cffi bindings, or add a `[[bin]]` target (or src/main.rs) to ship "
+        f"binaries, in {cargo_toml_path}; or set the target's `bindings` field to one of "
+        f"{', '.join(BINDINGS_CHOICES)}."
+    )
+
+
+def _no_cdylib_error(
+    package: Package, bindings: str, cargo_toml_path: str
+) -> ProjectError:
+    return ProjectError(
+        f"The crate `{package.name}` ({cargo_toml_path}) has no `cdylib` library target, which "
+        f"{bindings} bindings need to build a Python extension. Add\n\n"
+        '    [lib]\n    crate-type = ["cdylib"]\n\n'
+        f'to {cargo_toml_path} (keep "rlib" in the list too if other crates or tests use '
+        "the library)."
+    )
+
+
+def _buildable_bins(meta: CargoMetadata, package: Package) -> Tuple[str, ...]:
+    try:
+        enabled = set(meta.resolved_features(package.id))
+    except GraphError:
+        enabled = set()
+    return tuple(
+        t.name
+        for t in package.bin_targets
+        if all(f in enabled for f in t.required_features)
+    )
+
+
+def _resolve_bindings(
+    *,
+    requested: str,
+    source: str,
+    meta: CargoMetadata,
+    package: Package,
+    cargo_toml_path: str,
+) -> Tuple[str, Optional[Package]]:
+    try:
+        crate = bindings_package(meta, package.id)
+    except GraphError as e:
+        raise ProjectError(f"{cargo_toml_path}: {e}") from e
+    has_cdylib = package.cdylib_target is not None
+    has_bin = bool(package.bin_targets)
+
+    if requested == AUTO:
+        if crate is not None:
+            if not has_cdylib and has_bin:
+                return BIN, crate
+            return _BINDINGS_OF_CRATE[crate.name], crate
+        if depends_on(meta, package.id, "uniffi"):
+            raise ProjectError(
+                f"The crate `{package.name}` ({cargo_toml_path}) uses uniffi, which "
+                f"pants_rust_python does not support. {_choices_hint(cargo_toml_path)}"
+            )
+        if has_cdylib:
+            return CFFI, None
+        if has_bin:
+            return BIN, None
+        raise ProjectError(
+            f"Could not detect the bindings of the crate `{package.name}` ({cargo_toml_path}): "
+            "it depends on none of pyo3, pyo3-ffi or cpython, and has neither a cdylib library "
+            f"nor a binary target. {_choices_hint(cargo_toml_path)}"
+        )
+
+    if requested in (PYO3, PYO3_FFI):
+        # Like maturin, either crate satisfies either request: pyo3 is built on pyo3-ffi.
+        if crate is None or crate.name not in ("pyo3", "pyo3-ffi"):
+            raise ProjectError(
+                f"{requested} bindings were requested by {source}, but the crate "
+                f"`{package.name}` ({cargo_toml_path}) does not depend on {requested}. Add "
+                f'`{requested} = {{ version = "...", features = ["extension-module"] }}` under '
+                f"[dependencies] in {cargo_toml_path}, or change the bindings (valid: "
+                f"{', '.join(BINDINGS_CHOICES)})."
+            )
+        return _BINDINGS_OF_CRATE[crate.name], crate
+    if requested == RUST_CPYTHON:
+        if crate is None or crate.name != "cpython":
+            raise ProjectError(
+                f"rust-cpython bindings were requested by {source}, but the crate "
+                f"`{package.name}` ({cargo_toml_path}) does not depend on the `cpython` crate. "
+                f'Add `cpython = {{ version = "...", features = ["extension-module"] }}` under '
+                f"[dependencies] in {cargo_toml_path}, or change the bindings."
+            )
+        return RUST_CPYTHON, crate
+    if requested == CFFI:
+        if not has_cdylib:
+            raise _no_cdylib_error(package, CFFI, cargo_toml_path)
+        return CFFI, None
+    # BIN: maturin keeps the bindings crate, it decides the wheel's tags.
+    return BIN, crate
+
+
+def _python_root(
+    *,
+    field: Optional[str],
+    maturin: Mapping[str, Any],
+    pyproject: Optional[Mapping[str, Any]],
+    pyproject_path: Optional[str],
+    project_root: str,
+    python_packages: Tuple[str, ...],
+    files: FrozenSet[str],
+) -> Tuple[str, bool, str]:
+    """(python_source dir, whether it was set explicitly, where it was set)."""
+    where_py = _where(pyproject_path)
+    configured: Optional[str]
+    if field:
+        configured, source = field, "the `python_source` field"
+    else:
+        configured = _opt_str(maturin, "python-source", where_py)
+        source = f"`python-source` under {where_py}"
+    if configured:
+        root = _join(project_root, configured)
+        if root.startswith("../") or root == ".." or posixpath.isabs(root):
+            raise ProjectError(
+                f"{source} is `{configured}`, which leaves the build root. Use a directory "
+                f"inside {project_root or 'the project'}."
+            )
+        if not _is_dir(files, root):
+            raise ProjectError(
+                f"{source} is `{configured}` but the directory {root or '.'} does not exist (or "
+                "holds no files). Either create it or remove the setting."
+            )
+        return root, True, source
+    project = (pyproject or {}).get("project")
+    if isinstance(project, Mapping) and isinstance(project.get("name"), str):
+        # maturin's "python first" src layout: rust/Cargo.toml + src/<import name>/__init__.py.
+        import_name = project["name"].replace("-", "_")
+        candidates = [import_name, *python_packages]
+        if _is_file(files, _join(project_root, "rust", "Cargo.toml")) and any(
+            _is_file(files, _join(project_root, "src", c, "__init__.py"))
+            for c in candidates
+        ):
+            return _join(project_root, "src"), False, "the src layout"
+    return project_root, False, ""
+
+
+def resolve_project(
+    *,
+    meta: CargoMetadata,
+    package: Package,
+    cargo_manifest: Mapping[str, Any],
+    cargo_toml_path: str,
+    pyproject: Optional[Mapping[str, Any]],
+    pyproject_path: Optional[str],
+    files: Collection[str],
+    module_name: Optional[str] = None,
+    bindings: Optional[str] = None,
+    python_source: Optional[str] = None,
+) -> ProjectSpec:
+    """Decide the project's build and wheel layout like maturin does.
+
+    `meta`/`package`: the parsed `cargo metadata` and the crate to build. `cargo_manifest`: its
+    raw Cargo.toml (maturin reads `[lib] name` from there: the metadata target name is already
+    normalized). `files`: build-root-relative paths of the files in the project (at least the
+    python sources, `.pyi` files and Cargo.toml files under the project root); only names are
+    used, to find the python package and the type stub as maturin would on disk.
+    `module_name`/`bindings`/`python_source`: the target's fields (None or "auto" = unset);
+    `python_source` is relative to the project root, like `[tool.maturin] python-source`.
+    """
+    files_set = frozenset(posixpath.normpath(f) for f in files)
+    maturin = tool_maturin(pyproject)
+    where_py = _where(pyproject_path)
+    project_root = posixpath.dirname(
+        pyproject_path if pyproject is not None and pyproject_path else cargo_toml_path
+    )
+    project_root = _join(project_root) if project_root else ""
+
+    name, name_source = _module_name(
+        field=module_name,
+        maturin=maturin,
+        cargo_manifest=cargo_manifest,
+        pyproject=pyproject,
+        package=package,
+        pyproject_path=pyproject_path,
+        cargo_toml_path=cargo_toml_path,
+    )
+    requested, requested_source = _requested_bindings(bindings, maturin, pyproject_path)
+    resolved, crate = _resolve_bindings(
+        requested=requested,
+        source=requested_source,
+        meta=meta,
+        package=package,
+        cargo_toml_path=cargo_toml_path,
+    )
+    if resolved != BIN:
+        _check_module_name(name, name_source, cargo_toml_path, where_py)
+
+    lib_name: Optional[str] = None
+    bin_names: Tuple[str, ...] = ()
+    if resolved == BIN:
+        bin_names = _buildable_bins(meta, package)
+        if not bin_names:
+            raise ProjectError(
+                f"The crate `{package.name}` ({cargo_toml_path}) has no binary target to ship "
+                "(binaries whose `required-features` are not enabled are skipped). Add a "
+                "`[[bin]]` target or src/main.rs, enable the features, or choose other bindings."
+            )
+    else:
+        cdylib = package.cdylib_target
+        if cdylib is None:
+            raise _no_cdylib_error(package, resolved, cargo_toml_path)
+        lib_name = cdylib.name
+
+    abi3: Optional[Abi3] = None
+    if crate is not None and crate.name in ("pyo3", "pyo3-ffi"):
+        try:
+            abi3 = pyo3_abi3(meta, package.id)
+        except GraphError as e:
+            raise ProjectError(f"{cargo_toml_path}: {e}") from e
+
+    python_packages = _str_list(maturin, "python-packages", where_py)
+    python_dir, custom_source, source_desc = _python_root(
+        field=python_source,
+        maturin=maturin,
+        pyproject=pyproject,
+        pyproject_path=pyproject_path,
+        project_root=project_root,
+        python_packages=python_packages,
+        files=files_set,
+    )
+
+    # maturin's ProjectLayout::determine: a dotted name puts the extension inside the package
+    # named by its first component.
+    parts = name.split(".")
+    extension_name = parts[-1]
+    python_module_dir = _join(python_dir, parts[0])
+    rust_module_dir = (
+        _join(python_dir, *parts[:-1]) if len(parts) > 1 else python_module_dir
+    )
+    python_module: Optional[str] = python_module_dir
+    if not _is_file(files_set, _join(python_module_dir, "__init__.py")) and _is_file(
+        files_set, _join(python_module_dir, "Cargo.toml")
+    ):
+        # A directory named like the module that is a Rust crate, not a python package.
+        python_module = None
+    if python_module is not None and not _is_dir(files_set, python_module):
+        if custom_source:
+            raise ProjectError(
+                f"{source_desc} is set to `{python_dir}`, but the python package "
+                f"{python_module} does not exist. Create {python_module}/__init__.py or remove "
+                "the setting."
+            )
+        python_module = None
+
+    if python_module is not None:
+        module_dir = (
+            posixpath.relpath(rust_module_dir, python_dir)
+            if python_dir
+            else rust_module_dir
+        )
+        stub_path = None
+    else:
+        module_dir = extension_name
+        # Pure layout: `<ext>.pyi` beside pyproject.toml (Cargo.toml without one) ships as the
+        # package's __init__.pyi.
+        candidate = _join(project_root, f"{extension_name}.pyi")
+        stub_path = candidate if _is_file(files_set, candidate) else None
+
+    data_setting = _opt_str(maturin, "data", where_py)
+    data_dir: Optional[str]
+    if data_setting:
+        data_dir = _join(project_root, data_setting)
+        if not _is_dir(files_set, data_dir):
+            raise ProjectError(
+                f"`data` under {where_py} is `{data_setting}` but {data_dir} does not exist "
+                "(or holds no files). Create it or remove the setting."
+            )
+    else:
+        default_data = _join(project_root, f"{name}.data")
+        data_dir = default_data if _is_dir(files_set, default_data) else None
+
+    options = cargo_options(pyproject, pyproject_path)
+    return ProjectSpec(
+        cargo_toml_path=cargo_toml_path,
+        pyproject_path=pyproject_path if pyproject is not None else None,
+        project_root=project_root,
+        package_id=package.id,
+        crate_name=package.name,
+        distribution_name=_distribution_name(pyproject, pyproject_path, package),
+        module_name=name,
+        extension_name=extension_name,
+        bindings=resolved,
+        bindings_crate=crate.name if crate is not None else None,
+        bindings_crate_version=crate.version if crate is not None else None,
+        abi3=abi3,
+        lib_name=lib_name,
+        bin_names=bin_names,
+        python_source=python_dir,
+        python_module=python_module,
+        python_packages=python_packages,
+        module_dir=module_dir,
+        stub_path=stub_path,
+        data_dir=data_dir,
+        features=options.features,
+        all_features=options.all_features,
+        no_default_features=options.no_default_features,
+        profile=options.profile,
+        include=_wheel_globs(maturin, "include", where_py),
+        exclude=_wheel_globs(maturin, "exclude", where_py),
+    )

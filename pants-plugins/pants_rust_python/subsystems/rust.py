@@ -1,0 +1,106 @@
+"""The `[rust]` options: where the toolchain lives and what a build may see of the environment."""
+from __future__ import annotations
+
+import os
+
+from pants.option.option_types import StrListOption, StrOption
+from pants.option.subsystem import Subsystem
+from pants.util.ordered_set import OrderedSet
+from pants.util.strutil import softwrap
+
+
+class RustSubsystem(Subsystem):
+    options_scope = "rust"
+    help = "How Pants finds and runs cargo and rustc to build Rust-backed Python packages."
+
+    class EnvironmentAware(Subsystem.EnvironmentAware):
+        env_vars_used_by_options = ("PATH", "HOME", "CARGO_HOME")
+
+        _toolchain_search_paths = StrListOption(
+            default=["<PATH>", "<CARGO_HOME>/bin"],
+            help=softwrap(
+                """
+                Directories to search for `rustc` and `cargo`, earliest first. `<PATH>` expands to
+                the PATH of the environment Pants runs in, `<CARGO_HOME>` to `$CARGO_HOME` (or
+                `~/.cargo`). A rustup proxy is resolved to the real toolchain directory once, so
+                builds never depend on rustup's settings.
+                """
+            ),
+        )
+        _linker_search_paths = StrListOption(
+            default=["<PATH>"],
+            help=softwrap(
+                """
+                Directories to search for the C compiler (`cc`) that rustc links with, and that
+                crates' build scripts compile C with. Only that directory joins the build's PATH.
+                """
+            ),
+        )
+
+        def _expand(self, entries: list[str]) -> tuple[str, ...]:
+            home = self._options_env.get("HOME") or os.path.expanduser("~")
+            cargo_home = self._options_env.get("CARGO_HOME") or os.path.join(home, ".cargo")
+            expanded: OrderedSet[str] = OrderedSet()
+            for entry in entries:
+                if entry == "<PATH>":
+                    expanded.update(p for p in (self._options_env.get("PATH") or "").split(os.pathsep) if p)
+                else:
+                    expanded.add(entry.replace("<CARGO_HOME>", cargo_home).replace("<HOME>", home))
+            return tuple(expanded)
+
+        @property
+        def toolchain_search_paths(self) -> tuple[str, ...]:
+            return self._expand(self._toolchain_search_paths)
+
+        @property
+        def linker_search_paths(self) -> tuple[str, ...]:
+            return self._expand(self._linker_search_paths)
+
+    build_env_vars = StrListOption(
+        default=[],
+        help=softwrap(
+            """
+            Environment variables that cargo, rustc and build scripts may see when compiling,
+            as `NAME=value` or `NAME` (copied from Pants's environment). Nothing else of the
+            environment reaches a build, so RUSTFLAGS, CC and friends apply only when listed
+            here. Prefer `.cargo/config.toml` in the repository for settings that belong to it.
+            """
+        ),
+    )
+    fetch_env_vars = StrListOption(
+        default=[
+            "HOME",
+            "CARGO_HOME",
+            "CARGO_HTTP_CAINFO",
+            "CARGO_NET_GIT_FETCH_WITH_CLI",
+            "CARGO_REGISTRIES_CRATES_IO_PROTOCOL",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "NO_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "no_proxy",
+        ],
+        advanced=True,
+        help=softwrap(
+            """
+            Environment variables passed to `cargo vendor`, the one step that reaches the
+            network, so that cargo finds your registries, mirrors and credentials as it does in
+            your shell. What it downloads is checked against Cargo.lock's checksums.
+            """
+        ),
+    )
+    store_dir = StrOption(
+        default="/tmp/pants-rust-python",
+        advanced=True,
+        help=softwrap(
+            """
+            An absolute directory, identical on every machine that shares a cache, where builds
+            keep content-addressed copies of vendored crate sources. Cargo's fingerprints
+            record the absolute path of third-party sources: a path that is the same in every
+            sandbox lets compiled dependencies be reused from the cache instead of rebuilt.
+            """
+        ),
+    )

@@ -1,0 +1,217 @@
+"""Target types: Rust crates that become Python packages, and the Cargo files they build from."""
+from __future__ import annotations
+
+from pants.backend.python.target_types import InterpreterConstraintsField
+from pants.engine.target import (
+    COMMON_TARGET_FIELDS,
+    BoolField,
+    Dependencies,
+    MultipleSourcesField,
+    StringField,
+    StringSequenceField,
+    Target,
+)
+from pants.util.strutil import help_text
+
+# What cargo and maturin read from a crate directory. `target/` is cargo's own output dir.
+CRATE_SOURCE_GLOBS = (
+    "Cargo.toml",
+    "Cargo.lock",
+    "build.rs",
+    "src/**/*",
+    "benches/**/*",
+    "examples/**/*",
+    "tests/**/*.rs",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "pyproject.toml",
+    "cbindgen.toml",
+    "*.pyi",
+    "README*",
+    "readme*",
+    "LICENSE*",
+    "LICENCE*",
+    "COPYING*",
+    "NOTICE*",
+    "AUTHORS*",
+    "!target/**",
+)
+
+# Mixed Rust/Python projects keep their Python package beside the crate (maturin's `python-source`).
+PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "!target/**")
+
+
+class CargoSourcesField(MultipleSourcesField):
+    default = CRATE_SOURCE_GLOBS
+    help = help_text(
+        """
+        The crate's files: Cargo.toml, sources, build script, and what the package metadata
+        refers to (readme, license files, pyproject.toml, stubs). Globs are relative to the
+        BUILD file's directory, which must hold the crate's Cargo.toml.
+        """
+    )
+
+
+class RustPythonSourcesField(CargoSourcesField):
+    default = CRATE_SOURCE_GLOBS + PYTHON_SOURCE_GLOBS
+    help = help_text(
+        """
+        The crate's files (Cargo.toml, sources, build script, readme, licenses, pyproject.toml,
+        stubs) and, for mixed Rust/Python projects, the Python package that goes into the wheel
+        beside the compiled module. Globs are relative to the BUILD file's directory, which must
+        hold the crate's Cargo.toml.
+        """
+    )
+
+
+class CargoDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Addresses of other targets this crate needs. Path dependencies in Cargo.toml and the
+        Cargo workspace the crate belongs to are inferred; list only what Cargo.toml cannot say.
+        """
+    )
+
+
+BINDINGS_CHOICES = ("auto", "pyo3", "pyo3-ffi", "rust-cpython", "cffi")
+
+
+class RustBindingsField(StringField):
+    alias = "bindings"
+    valid_choices = BINDINGS_CHOICES
+    default = "auto"
+    help = help_text(
+        """
+        How the crate talks to Python. `auto` uses `[tool.maturin] bindings` from pyproject.toml
+        when set, and otherwise detects pyo3, pyo3-ffi or rust-cpython (the `cpython` crate) in
+        the crate's dependency graph, as maturin does. `cffi` packages a plain C-ABI `cdylib`
+        with a cffi module and must be asked for explicitly.
+        """
+    )
+
+
+class RustModuleNameField(StringField):
+    alias = "module_name"
+    help = help_text(
+        """
+        The Python module the extension is imported as, e.g. `mypkg` or `mypkg._native`.
+        Defaults to `[tool.maturin] module-name`, then the `[lib] name`, then the package name.
+        """
+    )
+
+
+class RustPythonSourceField(StringField):
+    alias = "python_source"
+    help = help_text(
+        """
+        Directory (relative to this BUILD file) holding the Python package of a mixed
+        Rust/Python project. Defaults to `[tool.maturin] python-source`, then maturin's
+        detection of a package named like the module beside Cargo.toml.
+        """
+    )
+
+
+class CargoFeaturesField(StringSequenceField):
+    alias = "features"
+    help = help_text(
+        """
+        Cargo features to enable, as with `cargo build --features`. Added to
+        `[tool.maturin] features`.
+        """
+    )
+
+
+class CargoDefaultFeaturesField(BoolField):
+    alias = "default_features"
+    default = True
+    help = "Whether to enable the crate's default features (`--no-default-features` when false)."
+
+
+class CargoAllFeaturesField(BoolField):
+    alias = "all_features"
+    default = False
+    help = "Enable every feature of the crate, as with `cargo build --all-features`."
+
+
+class CargoProfileField(StringField):
+    alias = "profile"
+    help = help_text(
+        """
+        The Cargo profile to build with, e.g. `release`, `dev` or a custom profile of the
+        workspace. Defaults to `[tool.maturin] profile`, else `release`.
+        """
+    )
+
+
+class RustInterpreterConstraintsField(InterpreterConstraintsField):
+    help = help_text(
+        """
+        The Python interpreters to build for. An abi3 extension is built once, for the oldest
+        interpreter allowed, and tagged `cp3X-abi3`; any other extension gets one wheel per
+        allowed interpreter version found on the machine (see `[python-bootstrap].search_path`).
+        Defaults to `[python].interpreter_constraints`.
+        """
+    )
+
+
+class RustStripField(BoolField):
+    alias = "strip"
+    default = False
+    help = "Strip the library's symbols to make it smaller, as `maturin build --strip` does."
+
+
+class CargoWorkspaceSourcesField(MultipleSourcesField):
+    default = ("Cargo.toml", "Cargo.lock", ".cargo/config.toml", ".cargo/config", "rust-toolchain.toml")
+    help = "The workspace's root manifest, its Cargo.lock and its Cargo configuration."
+
+
+class RustPythonExtensionTarget(Target):
+    alias = "rust_python_extension"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        RustPythonSourcesField,
+        CargoDependenciesField,
+        RustBindingsField,
+        RustModuleNameField,
+        RustPythonSourceField,
+        CargoFeaturesField,
+        CargoDefaultFeaturesField,
+        CargoAllFeaturesField,
+        CargoProfileField,
+        RustInterpreterConstraintsField,
+        RustStripField,
+    )
+    help = help_text(
+        """
+        A Rust crate built into an importable Python extension module and a wheel, as
+        `maturin build` would (pyo3, pyo3-ffi, rust-cpython or cffi bindings).
+
+        Put it in the BUILD file beside the crate's Cargo.toml. A pyproject.toml with
+        `[project]` and `[tool.maturin]` there is honoured. `pants package` writes the wheels to
+        `dist/`.
+        """
+    )
+
+
+class RustCrateTarget(Target):
+    alias = "rust_crate"
+    core_fields = (*COMMON_TARGET_FIELDS, CargoSourcesField, CargoDependenciesField)
+    help = help_text(
+        """
+        A Rust crate of the repository that Python extensions use through a Cargo path
+        dependency. It is not built on its own: it tells Pants which files the crate consists of,
+        so that editing it rebuilds (and `--changed-since` selects) exactly what depends on it.
+        """
+    )
+
+
+class CargoWorkspaceTarget(Target):
+    alias = "cargo_workspace"
+    core_fields = (*COMMON_TARGET_FIELDS, CargoWorkspaceSourcesField, CargoDependenciesField)
+    help = help_text(
+        """
+        The root of a Cargo workspace with a virtual manifest: its Cargo.toml and Cargo.lock.
+        Member crates find it by themselves; a workspace whose root manifest is also a package
+        needs no separate target.
+        """
+    )

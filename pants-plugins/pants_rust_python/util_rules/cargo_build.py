@@ -1,0 +1,427 @@
+"""Rules that run cargo: vendor, metadata, the compiled-dependencies layer, and the final build.
+
+Each is its own cached process, keyed by what truly determines it:
+  vendor        stub tree (manifests, Cargo.lock) + toolchain
+  metadata      stub tree + vendored sources + feature selection
+  deps layer    stub tree + vendored sources + toolchain + profile/features + interpreter facts
+  build         the repo's real sources + the deps layer
+so editing a `.rs` file of the repo re-runs only the last step, which compiles only repo crates.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import posixpath
+from dataclasses import dataclass
+
+from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import (
+    EMPTY_DIGEST,
+    AddPrefix,
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+    RemovePrefix,
+    Snapshot,
+)
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+from pants.util.strutil import softwrap
+
+from pants_rust_python.subsystems.rust import RustSubsystem
+from pants_rust_python.util_rules.toolchain import RustToolchain
+from pants_rust_python.util_rules.workspace import CargoWorkspace
+
+_DRIVER = "__pants_cargo_driver.py"
+_VENDOR_OUT = "__vendor"
+_TARGET_DIR = "__cargo_target"
+_OUT = "__out"
+
+
+class CargoError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CargoDriver:
+    digest: Digest
+    python: str
+
+
+@rule
+async def cargo_driver(python: PythonBuildStandaloneBinary) -> CargoDriver:
+    content = pkgutil.get_data("pants_rust_python.util_rules", "cargo_driver.py")
+    assert content is not None
+    digest = await Get(Digest, CreateDigest([FileContent(_DRIVER, content)]))
+    return CargoDriver(digest, python.path)
+
+
+def _failure(what: str, result: FallibleProcessResult) -> CargoError:
+    stderr = result.stderr.decode("utf-8", "replace").rstrip()
+    return CargoError(f"{what} failed (exit code {result.exit_code}). cargo said:\n\n{stderr}\n")
+
+
+def profile_dir_name(profile: str) -> str:
+    """The directory under the target dir that cargo writes a profile's output to."""
+    return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(profile, profile)
+
+
+# --------------------------------------------------------------------------------------------
+# Vendoring
+
+
+@dataclass(frozen=True)
+class VendoredCrates:
+    # `vendor/` (the crates' sources) and `config.toml` (cargo's source replacement snippet).
+    digest: Digest
+
+    @property
+    def key(self) -> str:
+        """Names the stable copy of these sources; equal contents give equal keys everywhere."""
+        return self.digest.fingerprint
+
+
+@rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
+async def vendor_crates(
+    workspace: CargoWorkspace, toolchain: RustToolchain, driver: CargoDriver, rust: RustSubsystem
+) -> VendoredCrates:
+    fetch_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
+    input_digest = await Get(Digest, MergeDigests([workspace.stub_digest, driver.digest]))
+    result = await Get(
+        FallibleProcessResult,
+        Process(
+            (
+                driver.python,
+                _DRIVER,
+                "--mode=vendor",
+                f"--workspace-root={workspace.root_dir or '.'}",
+                f"--out={_VENDOR_OUT}",
+                "--",
+                "--locked",
+                "--versioned-dirs",
+                "--respect-source-config",
+            ),
+            input_digest=input_digest,
+            env={**fetch_env, **toolchain.env()},
+            output_directories=(_VENDOR_OUT,),
+            description=f"Vendor crates of Cargo.lock in {workspace.root_dir or '.'}",
+            level=LogLevel.DEBUG,
+        ),
+    )
+    if result.exit_code != 0:
+        stderr = result.stderr.decode("utf-8", "replace")
+        hint = ""
+        if "--locked" in stderr or "needs to be updated" in stderr:
+            hint = softwrap(
+                f"""
+                Cargo.lock in `{workspace.root_dir or '.'}` is out of date with the manifests.
+                Run `cargo update --workspace` (or `cargo generate-lockfile`) there and commit
+                the new Cargo.lock.
+                """
+            )
+        raise CargoError(
+            f"Vendoring the crates of {workspace.lockfile} failed. {hint}\ncargo said:\n\n{stderr.rstrip()}\n"
+        )
+    return VendoredCrates(await Get(Digest, RemovePrefix(result.output_digest, _VENDOR_OUT)))
+
+
+# --------------------------------------------------------------------------------------------
+# Shared process set-up
+
+
+@dataclass(frozen=True)
+class FeatureSelection:
+    features: tuple[str, ...] = ()
+    default_features: bool = True
+    all_features: bool = False
+
+    def cargo_args(self) -> tuple[str, ...]:
+        args: list[str] = []
+        if self.all_features:
+            args.append("--all-features")
+        if self.features:
+            args.append(f"--features={','.join(self.features)}")
+        if not self.default_features:
+            args.append("--no-default-features")
+        return tuple(args)
+
+
+async def _driver_process(
+    *,
+    driver: CargoDriver,
+    toolchain: RustToolchain,
+    rust: RustSubsystem,
+    workspace: CargoWorkspace,
+    vendored: VendoredCrates,
+    mode: str,
+    sources: Digest,
+    cargo_args: tuple[str, ...],
+    extra_driver_args: tuple[str, ...] = (),
+    extra_inputs: tuple[Digest, ...] = (),
+    env: FrozenDict[str, str] = FrozenDict(),
+    output_directories: tuple[str, ...] = (_OUT,),
+    description: str,
+) -> FallibleProcessResult:
+    build_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
+    vendor_digest = await Get(Digest, AddPrefix(vendored.digest, _VENDOR_OUT))
+    input_digest = await Get(
+        Digest, MergeDigests([sources, vendor_digest, driver.digest, *extra_inputs])
+    )
+    argv = (
+        driver.python,
+        _DRIVER,
+        f"--mode={mode}",
+        f"--workspace-root={workspace.root_dir or '.'}",
+        f"--vendor-dir={_VENDOR_OUT}/vendor",
+        f"--vendor-config={_VENDOR_OUT}/config.toml",
+        f"--vendor-key={vendored.key}",
+        f"--store={rust.store_dir}",
+        f"--target-dir={_TARGET_DIR}",
+        f"--out={_OUT}",
+        *extra_driver_args,
+        "--",
+        *cargo_args,
+    )
+    return await Get(
+        FallibleProcessResult,
+        Process(
+            argv,
+            input_digest=input_digest,
+            env={**build_env, **env, **toolchain.env()},
+            output_directories=output_directories,
+            description=description,
+            level=LogLevel.DEBUG,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# cargo metadata
+
+
+@dataclass(frozen=True)
+class CargoMetadataRequest:
+    workspace: CargoWorkspace
+    features: FeatureSelection
+
+
+@dataclass(frozen=True)
+class CargoMetadataResult:
+    """`cargo metadata` JSON, with the sandbox's absolute paths made relative to the repo."""
+
+    json_text: str
+
+    def parsed(self) -> dict:
+        return json.loads(self.json_text)
+
+
+@rule(desc="Read the Cargo dependency graph", level=LogLevel.DEBUG)
+async def cargo_metadata(
+    request: CargoMetadataRequest,
+    driver: CargoDriver,
+    toolchain: RustToolchain,
+    rust: RustSubsystem,
+) -> CargoMetadataResult:
+    workspace = request.workspace
+    vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
+    result = await _driver_process(
+        driver=driver,
+        toolchain=toolchain,
+        rust=rust,
+        workspace=workspace,
+        vendored=vendored,
+        mode="metadata",
+        sources=workspace.stub_digest,
+        cargo_args=(
+            "metadata",
+            "--format-version=1",
+            "--frozen",
+            f"--filter-platform={toolchain.host_triple}",
+            f"--manifest-path={workspace.crate_manifest_from_root}",
+            *request.features.cargo_args(),
+        ),
+        description=f"cargo metadata for {workspace.root_dir or '.'}",
+    )
+    if result.exit_code != 0:
+        raise _failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
+    contents = await Get(DigestContents, DigestSubset(result.output_digest, PathGlobs([f"{_OUT}/metadata.json"])))
+    return CargoMetadataResult(contents[0].content.decode())
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation
+
+
+@dataclass(frozen=True)
+class CargoBuildRequest:
+    workspace: CargoWorkspace
+    # The repo's real sources for the crates being built (missing crates are stubbed).
+    sources: Digest
+    package: str
+    target_args: tuple[str, ...]  # e.g. ("--lib",) or ("--bins",)
+    features: FeatureSelection
+    profile: str
+    env: FrozenDict[str, str]
+    rustc_args: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class CargoArtifact:
+    kind: str  # "cdylib" or "bin"
+    target: str
+    file: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CargoBuildResult:
+    artifacts: tuple[CargoArtifact, ...]
+
+
+@dataclass(frozen=True)
+class _DepsLayerRequest:
+    """A CargoBuildRequest without what only the repo's own crates depend on."""
+
+    workspace: CargoWorkspace
+    package: str
+    target_args: tuple[str, ...]
+    features: FeatureSelection
+    profile: str
+    env: FrozenDict[str, str]
+    description: str
+
+
+@dataclass(frozen=True)
+class _DepsLayer:
+    digest: Digest
+
+
+def _cargo_build_args(
+    request: CargoBuildRequest | _DepsLayerRequest, rustc_args: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    # `cargo rustc` passes the extra flags to the selected crate only, so they never
+    # invalidate compiled dependencies.
+    return (
+        "rustc",
+        "--frozen",
+        "--message-format=json-render-diagnostics",
+        f"--profile={request.profile}",
+        f"--package={request.package}",
+        *request.target_args,
+        *request.features.cargo_args(),
+        *(("--", *rustc_args) if rustc_args else ()),
+    )
+
+
+@rule(desc="Compile third-party crates", level=LogLevel.DEBUG)
+async def build_deps_layer(
+    request: _DepsLayerRequest,
+    driver: CargoDriver,
+    toolchain: RustToolchain,
+    rust: RustSubsystem,
+) -> _DepsLayer:
+    workspace = request.workspace
+    vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
+    local_packages = []
+    for crate_dir in workspace.crate_dirs:
+        package = workspace.manifest(crate_dir).get("package") or {}
+        if isinstance(package.get("name"), str):
+            local_packages.append(package["name"])
+    result = await _driver_process(
+        driver=driver,
+        toolchain=toolchain,
+        rust=rust,
+        workspace=workspace,
+        vendored=vendored,
+        mode="deps",
+        sources=workspace.stub_digest,
+        cargo_args=_cargo_build_args(request),
+        extra_driver_args=(
+            f"--profile-dir={profile_dir_name(request.profile)}",
+            *(f"--local-package={name}" for name in sorted(local_packages)),
+        ),
+        env=request.env,
+        output_directories=(_TARGET_DIR,),
+        description=f"Compile third-party crates for {request.description}",
+    )
+    if result.exit_code != 0:
+        raise _failure(f"Compiling the third-party crates of {request.description}", result)
+    return _DepsLayer(result.output_digest)
+
+
+def _sources_with_stubs(workspace: CargoWorkspace, real_files: set[str]) -> list[FileContent]:
+    """Stub-tree files the real sources do not provide: other members' manifests and stubs."""
+    extra = [
+        FileContent(path, content)
+        for path, content in workspace.real_files.items()
+        if path not in real_files
+    ]
+    for crate_dir, files in workspace.stubs.items():
+        if posixpath.join(crate_dir, "Cargo.toml") in real_files:
+            continue
+        extra.extend(FileContent(p, c) for p, c in files.items() if p not in real_files)
+    return sorted(extra, key=lambda fc: fc.path)
+
+
+@rule(desc="Compile Rust crate", level=LogLevel.DEBUG)
+async def cargo_build(
+    request: CargoBuildRequest,
+    driver: CargoDriver,
+    toolchain: RustToolchain,
+    rust: RustSubsystem,
+) -> CargoBuildResult:
+    workspace = request.workspace
+    deps_request = _DepsLayerRequest(
+        workspace=workspace,
+        package=request.package,
+        target_args=request.target_args,
+        features=request.features,
+        profile=request.profile,
+        env=request.env,
+        description=request.description,
+    )
+    vendored, deps_layer, real_snapshot = await MultiGet(
+        Get(VendoredCrates, CargoWorkspace, workspace),
+        Get(_DepsLayer, _DepsLayerRequest, deps_request),
+        Get(Snapshot, Digest, request.sources),
+    )
+    real_files = set(real_snapshot.files)
+    complement = await Get(Digest, CreateDigest(_sources_with_stubs(workspace, real_files)))
+    sources = await Get(Digest, MergeDigests([request.sources, complement]))
+    result = await _driver_process(
+        driver=driver,
+        toolchain=toolchain,
+        rust=rust,
+        workspace=workspace,
+        vendored=vendored,
+        mode="build",
+        sources=sources,
+        cargo_args=_cargo_build_args(request, request.rustc_args),
+        extra_inputs=(deps_layer.digest,),
+        env=request.env,
+        description=f"Compile {request.description}",
+    )
+    if result.exit_code != 0:
+        raise _failure(f"Compiling {request.description}", result)
+    contents = await Get(DigestContents, Digest, result.output_digest)
+    by_name = {os.path.basename(fc.path): fc.content for fc in contents}
+    listing = json.loads(by_name["artifacts.json"])
+    return CargoBuildResult(
+        tuple(
+            CargoArtifact(kind=a["kind"], target=a["target"], file=a["file"], content=by_name[a["file"]])
+            for a in listing
+        )
+    )
+
+
+def rules():
+    return collect_rules()

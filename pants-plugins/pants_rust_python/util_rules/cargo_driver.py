@@ -1,0 +1,205 @@
+"""Runs cargo inside a Pants sandbox. Executed as a script (stdlib only, any CPython >= 3.6).
+
+Pants materializes inputs at a fresh absolute path with fresh mtimes, and cargo judges freshness by
+absolute source paths and mtimes. This script makes both stable so that a compiled-dependencies
+layer produced in one sandbox is reused, not rebuilt, in the next:
+  * vendored crate sources are copied once into a content-addressed directory at a fixed absolute
+    path (`--store`), keyed by the vendor digest, and cargo is pointed there;
+  * every file of the vendored sources and of an input target directory gets the same old mtime,
+    while the repo's own sources keep their fresh mtimes and so always count as changed.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Older than any real source file, so inputs stamped with it never look newer than an output.
+FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
+
+
+def normalize_mtimes(root):
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames + dirnames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+
+
+def install_vendor(vendor_dir, store, key):
+    """Copy vendored sources to `<store>/vendor/<key>` once; concurrent builds race benignly."""
+    final = os.path.join(store, "vendor", key)
+    if os.path.isdir(final):
+        return final
+    parent = os.path.dirname(final)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-" + key[:12] + "-", dir=parent)
+    staged = os.path.join(tmp, "vendor")
+    shutil.copytree(vendor_dir, staged, symlinks=True)
+    normalize_mtimes(staged)
+    try:
+        os.rename(staged, final)
+    except OSError:
+        if not os.path.isdir(final):
+            raise
+    shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def write_source_config(snippet_path, vendored, out_path):
+    """cargo vendor's printed source replacement, with the directory made absolute and stable."""
+    with open(snippet_path) as f:
+        snippet = f.read()
+    snippet = re.sub(r'(?m)^directory\s*=\s*".*"$', 'directory = "%s"' % vendored, snippet)
+    with open(out_path, "w") as f:
+        f.write(snippet)
+
+
+CRATE_ARTIFACT = re.compile(r"^(?P<name>.+)-[0-9a-f]{16}$")
+
+
+def _crate_names(entry):
+    """`libfoo-<hash>.rlib`, `foo-<hash>.d` and `.fingerprint/foo-<hash>` all belong to foo."""
+    stem = entry.split(".", 1)[0]
+    for candidate in (stem, stem[3:] if stem.startswith("lib") else None):
+        m = CRATE_ARTIFACT.match(candidate or "")
+        if m:
+            yield m.group("name")
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.remove(path)
+
+
+def prune_local_artifacts(profile_dir, local_names):
+    """Drop what the repo's own (stub) crates left behind, and cargo's uplifted copies.
+
+    The layer should hold third-party crates only; the repo's crates are always compiled on top.
+    """
+    local = set(local_names) | {n.replace("-", "_") for n in local_names}
+    for sub in (".fingerprint", "build", "deps"):
+        d = os.path.join(profile_dir, sub)
+        if os.path.isdir(d):
+            for entry in os.listdir(d):
+                if local.intersection(_crate_names(entry)):
+                    _remove(os.path.join(d, entry))
+    for entry in os.listdir(profile_dir):
+        if entry not in (".fingerprint", "build", "deps"):
+            _remove(os.path.join(profile_dir, entry))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("vendor", "metadata", "deps", "build"), required=True)
+    parser.add_argument("--workspace-root", required=True)
+    parser.add_argument("--vendor-dir", default="")
+    parser.add_argument("--vendor-config", default="")
+    parser.add_argument("--vendor-key", default="")
+    parser.add_argument("--store", default="")
+    parser.add_argument("--target-dir", default="cargo-target")
+    parser.add_argument("--profile-dir", default="release")
+    parser.add_argument("--local-package", action="append", default=[])
+    parser.add_argument("--out", default="out")
+    parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+
+    sandbox = os.getcwd()
+    env = dict(os.environ)
+    cargo_args = list(args.cargo_args)
+    if cargo_args and cargo_args[0] == "--":
+        cargo_args = cargo_args[1:]
+    cwd = os.path.join(sandbox, args.workspace_root)
+
+    if args.mode == "vendor":
+        # The one networked step: cargo uses the caller's CARGO_HOME (registries, mirrors,
+        # credentials, download cache). The output is checked against Cargo.lock's checksums.
+        out = os.path.join(sandbox, args.out)
+        cmd = [env.get("CARGO", "cargo"), "vendor"] + cargo_args + [os.path.join(out, "vendor")]
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE)
+        if proc.returncode != 0:
+            return proc.returncode
+        os.makedirs(os.path.join(out, "vendor"), exist_ok=True)
+        with open(os.path.join(out, "config.toml"), "wb") as f:
+            f.write(proc.stdout if b"[source." in proc.stdout else b"")
+        return 0
+
+    for name in ("CARGO_HOME", "HOME"):
+        path = os.path.join(sandbox, "." + name.lower().replace("_", "-"))
+        os.makedirs(path, exist_ok=True)
+        env[name] = path
+    target_dir = os.path.join(sandbox, args.target_dir)
+    env["CARGO_TARGET_DIR"] = target_dir
+
+    cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
+    rest = cargo_args[1:]
+    if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
+        vendored = install_vendor(os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key)
+        config = os.path.join(sandbox, ".vendor-config.toml")
+        write_source_config(os.path.join(sandbox, args.vendor_config), vendored, config)
+        cargo += ["--config", config]
+    cargo += rest
+
+    if os.path.isdir(target_dir):
+        normalize_mtimes(target_dir)
+    os.makedirs(os.path.join(sandbox, args.out), exist_ok=True)
+
+    if args.mode == "metadata":
+        proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE)
+        if proc.returncode != 0:
+            return proc.returncode
+        with open(os.path.join(sandbox, args.out, "metadata.json"), "wb") as f:
+            f.write(proc.stdout)
+        return 0
+
+    proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE)
+    messages = []
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            messages.append(json.loads(line))
+        except ValueError:
+            continue
+    if proc.returncode != 0:
+        return proc.returncode
+
+    if args.mode == "deps":
+        prune_local_artifacts(os.path.join(target_dir, args.profile_dir), args.local_package)
+        return 0
+
+    artifacts = []
+    out_dir = os.path.join(sandbox, args.out)
+    for msg in messages:
+        if msg.get("reason") != "compiler-artifact":
+            continue
+        target = msg.get("target", {})
+        kinds = set(target.get("kind", []))
+        if not kinds & {"cdylib", "bin"}:
+            continue
+        for filename in msg.get("filenames", []):
+            base = os.path.basename(filename)
+            if base.endswith((".rlib", ".rmeta", ".d")):
+                continue
+            dest = os.path.join(out_dir, base)
+            shutil.copyfile(filename, dest)
+            artifacts.append(
+                {
+                    "kind": "bin" if "bin" in kinds else "cdylib",
+                    "target": target.get("name"),
+                    "package_id": msg.get("package_id"),
+                    "file": base,
+                }
+            )
+    with open(os.path.join(out_dir, "artifacts.json"), "w") as f:
+        json.dump(artifacts, f, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

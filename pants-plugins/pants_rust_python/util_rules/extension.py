@@ -1,0 +1,289 @@
+"""From a `rust_python_extension` target to the files of its wheel, per interpreter.
+
+Rules here orchestrate; deciding (project.py), laying out (layouts.py) and describing
+(wheels/metadata.py) are plain functions.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from pants.backend.python.subsystems.setup import PythonSetup
+from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
+from pants.engine.addresses import Address
+from pants.engine.fs import Digest, DigestContents, MergeDigests, PathGlobs
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    SourcesField,
+    Target,
+    TransitiveTargets,
+    TransitiveTargetsRequest,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.util.frozendict import FrozenDict
+from pants.util.strutil import softwrap
+
+from pants_rust_python.cargo.graph import CargoMetadata, GraphError, Package, find_package, parse_metadata
+from pants_rust_python.cargo.manifest import ManifestError, parse_toml
+from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
+from pants_rust_python.target_types import (
+    CargoAllFeaturesField,
+    CargoDefaultFeaturesField,
+    CargoFeaturesField,
+    CargoProfileField,
+    CargoSourcesField,
+    CargoWorkspaceSourcesField,
+    RustBindingsField,
+    RustInterpreterConstraintsField,
+    RustModuleNameField,
+    RustPythonSourceField,
+    RustStripField,
+)
+from pants_rust_python.util_rules.cargo_build import (
+    CargoBuildRequest,
+    CargoBuildResult,
+    CargoMetadataRequest,
+    CargoMetadataResult,
+    FeatureSelection,
+)
+from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest, PythonInterpreter
+from pants_rust_python.util_rules.workspace import CargoWorkspace, CargoWorkspaceRequest
+
+
+class RustPythonBuildError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RustProjectRequest:
+    address: Address
+
+
+@dataclass(frozen=True)
+class RustProject:
+    """Everything decided about a target before compiling anything."""
+
+    address: Address
+    workspace: CargoWorkspace
+    spec: ProjectSpec
+    metadata_json: str
+    features: FeatureSelection
+    profile: str
+    strip: bool
+    interpreters: tuple[PythonInterpreter, ...]
+    # The cargo sources of the crate and of every repo crate it depends on.
+    cargo_sources: Digest
+    # Contents of the target's own files (pyproject, readme, licenses, python files, stubs).
+    own_files: FrozenDict[str, bytes]
+    pyproject: Optional[FrozenDict[str, Any]]
+
+    @property
+    def metadata(self) -> CargoMetadata:
+        return parse_metadata(self.metadata_json)
+
+    def raw_package(self, package_id: str) -> dict[str, Any]:
+        """One package of the `cargo metadata` JSON, as cargo printed it."""
+        import json
+
+        for raw in json.loads(self.metadata_json)["packages"]:
+            if raw.get("id") == package_id:
+                return raw
+        raise RustPythonBuildError(f"{self.address}: {package_id} is missing from `cargo metadata`.")
+
+    @property
+    def package(self) -> Package:
+        meta = self.metadata
+        return find_package(meta, posixpath.join(meta.workspace_root, self.workspace.crate_manifest_from_root))
+
+    def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
+        """abi3: one build, with the oldest interpreter the abi3 level allows; else one each."""
+        if self.spec.abi3 is None:
+            return self.interpreters
+        minimum = self.spec.abi3_minimum or (0, 0)
+        usable = [i for i in self.interpreters if (i.major, i.minor) >= minimum]
+        if not usable:
+            raise RustPythonBuildError(
+                softwrap(
+                    f"""
+                    {self.address}: the crate is built for abi3 with a minimum of Python
+                    {minimum[0]}.{minimum[1]}, but the interpreters found for its interpreter
+                    constraints are older ({', '.join(i.major_minor for i in self.interpreters)}).
+                    Widen `interpreter_constraints` or install a newer Python.
+                    """
+                )
+            )
+        return (usable[0],)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@rule(desc="Plan a Rust Python build")
+async def plan_rust_project(
+    request: RustProjectRequest, python_setup: PythonSetup
+) -> RustProject:
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<rust_python>")
+    )
+    target: Target = wrapped.target
+    crate_dir = request.address.spec_path
+    description = f"the target {request.address}"
+
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([request.address]))
+    cargo_source_fields = [
+        tgt[SourcesField]
+        for tgt in transitive.closure
+        if tgt.has_field(CargoSourcesField) or tgt.has_field(CargoWorkspaceSourcesField)
+    ]
+    workspace, cargo_sources, own_sources = await MultiGet(
+        Get(CargoWorkspace, CargoWorkspaceRequest(crate_dir, description)),
+        Get(SourceFiles, SourceFilesRequest(cargo_source_fields)),
+        Get(SourceFiles, SourceFilesRequest([target[SourcesField]])),
+    )
+    own_contents = await Get(DigestContents, Digest, own_sources.snapshot.digest)
+    own_files = {fc.path: fc.content for fc in own_contents}
+
+    pyproject_path = posixpath.join(crate_dir, "pyproject.toml") if crate_dir else "pyproject.toml"
+    pyproject: Optional[Mapping[str, Any]] = None
+    try:
+        if pyproject_path in own_files:
+            pyproject = parse_toml(own_files[pyproject_path], pyproject_path)
+        spec_options = cargo_options(pyproject, pyproject_path)
+    except (ManifestError, ProjectError) as e:
+        raise RustPythonBuildError(str(e)) from e
+
+    features = FeatureSelection(
+        features=tuple(sorted({*spec_options.features, *(target[CargoFeaturesField].value or ())})),
+        default_features=target[CargoDefaultFeaturesField].value and not spec_options.no_default_features,
+        all_features=target[CargoAllFeaturesField].value or spec_options.all_features,
+    )
+    profile = target[CargoProfileField].value or spec_options.profile or "release"
+
+    ics = InterpreterConstraints(target[RustInterpreterConstraintsField].value_or_global_default(python_setup))
+    metadata_result, interpreters = await MultiGet(
+        Get(CargoMetadataResult, CargoMetadataRequest(workspace, features)),
+        Get(Interpreters, InterpretersRequest(ics, description)),
+    )
+    meta = parse_metadata(metadata_result.json_text)
+    cargo_toml_path = posixpath.join(crate_dir, "Cargo.toml") if crate_dir else "Cargo.toml"
+    try:
+        package = find_package(meta, posixpath.join(meta.workspace_root, workspace.crate_manifest_from_root))
+        spec = resolve_project(
+            meta=meta,
+            package=package,
+            cargo_manifest=workspace.manifest(crate_dir),
+            cargo_toml_path=cargo_toml_path,
+            pyproject=pyproject,
+            pyproject_path=pyproject_path if pyproject is not None else None,
+            files=tuple(own_files),
+            module_name=target[RustModuleNameField].value,
+            bindings=target[RustBindingsField].value,
+            python_source=target[RustPythonSourceField].value,
+        )
+    except (GraphError, ProjectError) as e:
+        raise RustPythonBuildError(f"{request.address}: {e}") from e
+
+    return RustProject(
+        address=request.address,
+        workspace=workspace,
+        spec=spec,
+        metadata_json=metadata_result.json_text,
+        features=features,
+        profile=profile,
+        strip=target[RustStripField].value,
+        interpreters=interpreters.interpreters,
+        cargo_sources=cargo_sources.snapshot.digest,
+        own_files=FrozenDict(own_files),
+        pyproject=_freeze(pyproject) if pyproject is not None else None,
+    )
+
+
+def interpreter_env(interpreter: PythonInterpreter) -> FrozenDict[str, str]:
+    """How pyo3's and python3-sys's build scripts are told which interpreter to build for."""
+    return FrozenDict(
+        {
+            "PYO3_PYTHON": interpreter.path,
+            "PYO3_ENVIRONMENT_SIGNATURE": interpreter.environment_signature,
+            "PYTHON_SYS_EXECUTABLE": interpreter.path,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class NativeLibraryRequest:
+    project: RustProject
+    interpreter: PythonInterpreter
+
+
+@dataclass(frozen=True)
+class NativeLibrary:
+    content: bytes
+
+
+@rule(desc="Build a Rust Python extension")
+async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
+    project = request.project
+    spec = project.spec
+    rustc_args = ("-C", "link-arg=-s") if project.strip else ()
+    result = await Get(
+        CargoBuildResult,
+        CargoBuildRequest(
+            workspace=project.workspace,
+            sources=project.cargo_sources,
+            package=spec.crate_name,
+            target_args=("--lib",),
+            features=project.features,
+            profile=project.profile,
+            env=interpreter_env(request.interpreter),
+            rustc_args=rustc_args,
+            description=f"{project.address} for Python {request.interpreter.major_minor}",
+        ),
+    )
+    libraries = [a for a in result.artifacts if a.kind == "cdylib" and a.file.endswith((".so", ".dylib", ".dll"))]
+    if len(libraries) != 1:
+        raise RustPythonBuildError(
+            f"{project.address}: expected one cdylib from cargo, got {[a.file for a in result.artifacts]}."
+        )
+    library = libraries[0].content
+    _check_exports(project, library)
+    return NativeLibrary(library)
+
+
+def _check_exports(project: RustProject, library: bytes) -> None:
+    """A module that does not export `PyInit_<name>` imports as an ImportError at runtime."""
+    spec = project.spec
+    if spec.bindings not in ("pyo3", "pyo3-ffi", "rust-cpython"):
+        return
+    symbol = f"PyInit_{spec.extension_name}".encode()
+    if symbol + b"\x00" not in library:
+        raise RustPythonBuildError(
+            softwrap(
+                f"""
+                {project.address}: the library built from {spec.cargo_toml_path} does not export
+                `PyInit_{spec.extension_name}`, so `import {spec.module_name}` would fail. The
+                module name must match the Rust module: name the `#[pymodule]` function
+                `{spec.extension_name}` (or give it `#[pyo3(name = "{spec.extension_name}")]`),
+                or set `module_name` / `[tool.maturin] module-name` to the name it has.
+                """
+            )
+        )
+
+
+def rules():
+    return collect_rules()

@@ -1,0 +1,241 @@
+"""Find the Cargo workspace of a crate and build the manifests-only ("stub") tree of it.
+
+The stub tree holds every manifest cargo must load (workspace root, members, path dependencies
+outside the workspace), Cargo.lock, Cargo configuration files, and empty placeholder sources. It
+is what vendoring and the compiled-dependencies layer are keyed on, so editing a `.rs` file of the
+repo never invalidates them.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Snapshot
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.util.frozendict import FrozenDict
+from pants.util.strutil import softwrap
+
+from pants_rust_python.cargo.manifest import (
+    ManifestError,
+    is_workspace_member,
+    parse_toml,
+    path_dependencies,
+    stub_files,
+    workspace_member_globs,
+)
+
+
+class CargoWorkspaceError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CargoWorkspaceRequest:
+    crate_dir: str
+    description_of_origin: str
+
+
+@dataclass(frozen=True)
+class CargoWorkspace:
+    root_dir: str
+    crate_dir: str
+    # Every crate cargo loads (root package, members, path dependencies), keyed by directory.
+    crate_dirs: tuple[str, ...]
+    # Manifests, Cargo.lock, config files: the files of the stub tree that are real.
+    real_files: FrozenDict[str, bytes]
+    # Placeholder sources, keyed by their crate's directory.
+    stubs: FrozenDict[str, FrozenDict[str, bytes]]
+    stub_digest: Digest
+
+    @property
+    def crate_manifest_from_root(self) -> str:
+        """The crate's Cargo.toml, relative to the workspace root (where cargo runs)."""
+        return posixpath.join(posixpath.relpath(self.crate_dir or ".", self.root_dir or "."), "Cargo.toml")
+
+    @property
+    def lockfile(self) -> str:
+        return posixpath.join(self.root_dir, "Cargo.lock")
+
+    def manifest(self, crate_dir: str) -> Mapping[str, Any]:
+        path = posixpath.join(crate_dir, "Cargo.toml")
+        return parse_toml(self.real_files[path], path)
+
+
+def _ancestors(path: str) -> list[str]:
+    """`a/b/c` -> [`a/b/c`, `a/b`, `a`, ``]."""
+    result = [path]
+    while path:
+        path = posixpath.dirname(path)
+        result.append(path)
+    return result
+
+
+def _join(*parts: str) -> str:
+    joined = posixpath.normpath(posixpath.join(*parts))
+    return "" if joined == "." else joined
+
+
+async def _read(paths: list[str]) -> dict[str, bytes]:
+    contents = await Get(DigestContents, PathGlobs(paths))
+    return {fc.path: fc.content for fc in contents}
+
+
+def _parse(path: str, content: bytes) -> Mapping[str, Any]:
+    try:
+        return parse_toml(content, path)
+    except ManifestError as e:
+        raise CargoWorkspaceError(str(e)) from e
+
+
+@rule(desc="Find the Cargo workspace")
+async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace:
+    crate_dir = request.crate_dir
+    crate_manifest_path = _join(crate_dir, "Cargo.toml")
+    ancestor_manifests = await _read([_join(a, "Cargo.toml") for a in _ancestors(crate_dir)])
+    if crate_manifest_path not in ancestor_manifests:
+        raise CargoWorkspaceError(
+            softwrap(
+                f"""
+                {request.description_of_origin}: there is no Cargo.toml in `{crate_dir or '.'}`.
+                Put the target in the BUILD file beside the crate's Cargo.toml.
+                """
+            )
+        )
+    crate_manifest = _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path])
+
+    root_dir = crate_dir
+    package = crate_manifest.get("package")
+    explicit_root = package.get("workspace") if isinstance(package, Mapping) else None
+    if "workspace" not in crate_manifest:
+        if isinstance(explicit_root, str):
+            root_dir = _join(crate_dir, explicit_root)
+        else:
+            for ancestor in _ancestors(crate_dir)[1:]:
+                path = _join(ancestor, "Cargo.toml")
+                if path not in ancestor_manifests:
+                    continue
+                manifest = _parse(path, ancestor_manifests[path])
+                members, exclude = workspace_member_globs(manifest)
+                if "workspace" in manifest:
+                    if is_workspace_member(ancestor, crate_dir, members, exclude):
+                        root_dir = ancestor
+                    break
+
+    root_manifest_path = _join(root_dir, "Cargo.toml")
+    if root_manifest_path not in ancestor_manifests:
+        ancestor_manifests.update(await _read([root_manifest_path]))
+    if root_manifest_path not in ancestor_manifests:
+        raise CargoWorkspaceError(
+            f"{crate_manifest_path}: `package.workspace` points at `{root_dir}`, which has no Cargo.toml."
+        )
+    root_manifest = _parse(root_manifest_path, ancestor_manifests[root_manifest_path])
+    members, exclude = workspace_member_globs(root_manifest)
+
+    manifests: dict[str, Mapping[str, Any]] = {root_dir: root_manifest, crate_dir: crate_manifest}
+    raw: dict[str, bytes] = {
+        root_manifest_path: ancestor_manifests[root_manifest_path],
+        crate_manifest_path: ancestor_manifests[crate_manifest_path],
+    }
+    if members:
+        found = await _read([_join(root_dir, m, "Cargo.toml") for m in members])
+        for path, content in found.items():
+            member_dir = posixpath.dirname(path)
+            if is_workspace_member(root_dir, member_dir, members, exclude):
+                manifests[member_dir] = _parse(path, content)
+                raw[path] = content
+
+    # Path dependencies outside the workspace are loaded by cargo too, transitively.
+    pending = list(manifests)
+    while pending:
+        batch = []
+        for crate in pending:
+            for dep in path_dependencies(manifests[crate]):
+                dep_dir = _join(crate, dep)
+                if dep_dir not in manifests and dep_dir not in batch:
+                    batch.append(dep_dir)
+        pending = []
+        if batch:
+            found = await _read([_join(d, "Cargo.toml") for d in batch])
+            for dep_dir in batch:
+                path = _join(dep_dir, "Cargo.toml")
+                if path not in found:
+                    raise CargoWorkspaceError(
+                        softwrap(
+                            f"""
+                            A path dependency points at `{dep_dir}`, which has no Cargo.toml
+                            (needed by {request.description_of_origin}). Fix the `path` in the
+                            manifest that names it.
+                            """
+                        )
+                    )
+                manifests[dep_dir] = _parse(path, found[path])
+                raw[path] = found[path]
+                pending.append(dep_dir)
+
+    lockfile = _join(root_dir, "Cargo.lock")
+    config_paths = [
+        _join(a, ".cargo", name) for a in _ancestors(root_dir) for name in ("config.toml", "config")
+    ]
+    extra = await _read([lockfile, *config_paths])
+    if lockfile not in extra:
+        raise CargoWorkspaceError(
+            softwrap(
+                f"""
+                {request.description_of_origin}: the Cargo workspace at `{root_dir or '.'}` has no
+                Cargo.lock. Builds use exactly the crate versions locked there: run
+                `cargo generate-lockfile` in `{root_dir or '.'}` and commit Cargo.lock.
+                """
+            )
+        )
+    raw.update(extra)
+
+    # Placeholder sources need to know which auto-discovered targets exist (names only).
+    crate_dirs = sorted(d for d, m in manifests.items() if isinstance(m.get("package"), Mapping))
+    listings = await MultiGet(
+        Get(
+            Snapshot,
+            PathGlobs(
+                [
+                    _join(d, "build.rs"),
+                    _join(d, "src/lib.rs"),
+                    _join(d, "src/main.rs"),
+                    _join(d, "src/bin/*.rs"),
+                    _join(d, "src/bin/*/main.rs"),
+                ]
+            ),
+        )
+        for d in crate_dirs
+    )
+    stubs: dict[str, FrozenDict[str, bytes]] = {}
+    for d, listing in zip(crate_dirs, listings):
+        existing = [posixpath.relpath(f, d or ".") for f in listing.files]
+        try:
+            files = stub_files(manifests[d], d, existing)
+        except ManifestError as e:
+            raise CargoWorkspaceError(f"{_join(d, 'Cargo.toml')}: {e}") from e
+        stubs[d] = FrozenDict(files)
+
+    stub_digest = await Get(
+        Digest,
+        CreateDigest(
+            [FileContent(path, content) for path, content in sorted(raw.items())]
+            + [
+                FileContent(path, content)
+                for files in stubs.values()
+                for path, content in sorted(files.items())
+            ]
+        ),
+    )
+    return CargoWorkspace(
+        root_dir=root_dir,
+        crate_dir=crate_dir,
+        crate_dirs=tuple(crate_dirs),
+        real_files=FrozenDict(raw),
+        stubs=FrozenDict(stubs),
+        stub_digest=stub_digest,
+    )
+
+
+def rules():
+    return collect_rules()

@@ -1,0 +1,560 @@
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import pytest
+from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
+from pants_rust_python.project import (
+    CargoOptions,
+    ProjectError,
+    ProjectSpec,
+    cargo_options,
+    resolve_project,
+)
+
+REG = "registry+fake://index"
+ABI3_PY38 = [
+    "abi3",
+    "abi3-py310",
+    "abi3-py311",
+    "abi3-py312",
+    "abi3-py38",
+    "abi3-py39",
+    "default",
+    "extension-module",
+    "macros",
+]
+
+
+def crate_metadata(
+    name: str,
+    *,
+    lib: Optional[Tuple[str, Sequence[str]]] = None,
+    bins: Iterable[Tuple[str, Sequence[str]]] = (),
+    deps: Dict[str, List[str]] = {},  # noqa: B006 - read only
+    root_features: Sequence[str] = (),
+    crate_dir: str = "/repo/proj",
+) -> CargoMetadata:
+    """A trimmed `cargo metadata` for one crate: `lib` = (target name, crate types), `bins` =
+    (name, required features), `deps` = {direct dependency: its resolved features}."""
+    root_id = f"path+file://{crate_dir}#{name}@0.1.0"
+    targets = []
+    if lib is not None:
+        targets.append(
+            {
+                "kind": list(lib[1]),
+                "crate_types": list(lib[1]),
+                "name": lib[0],
+                "src_path": f"{crate_dir}/src/lib.rs",
+            }
+        )
+    for bin_name, required in bins:
+        targets.append(
+            {
+                "kind": ["bin"],
+                "crate_types": ["bin"],
+                "name": bin_name,
+                "src_path": f"{crate_dir}/src/main.rs",
+                "required-features": list(required),
+            }
+        )
+    packages = [
+        {
+            "id": root_id,
+            "name": name,
+            "version": "0.1.0",
+            "targets": targets,
+            "features": {},
+            "manifest_path": f"{crate_dir}/Cargo.toml",
+        }
+    ]
+    nodes = [{"id": root_id, "features": list(root_features), "deps": []}]
+    for dep_name, features in deps.items():
+        dep_id = f"{REG}#{dep_name}@0.23.5"
+        packages.append(
+            {
+                "id": dep_id,
+                "name": dep_name,
+                "version": "0.23.5",
+                "targets": [],
+                "features": {},
+                "manifest_path": f"/reg/{dep_name}/Cargo.toml",
+            }
+        )
+        nodes.append({"id": dep_id, "features": features, "deps": []})
+        nodes[0]["deps"].append(
+            {
+                "name": dep_name.replace("-", "_"),
+                "pkg": dep_id,
+                "dep_kinds": [{"kind": None, "target": None}],
+            }
+        )
+    return parse_metadata(
+        {
+            "packages": packages,
+            "resolve": {"nodes": nodes, "root": root_id},
+            "workspace_members": [root_id],
+            "workspace_root": crate_dir,
+            "target_directory": f"{crate_dir}/target",
+            "version": 1,
+        }
+    )
+
+
+def resolve(
+    meta: CargoMetadata,
+    *,
+    cargo: Optional[dict] = None,
+    pyproject: Optional[dict] = None,
+    files: Iterable[str] = (),
+    root: str = "proj",
+    cargo_toml_path: Optional[str] = None,
+    **fields: Optional[str],
+) -> ProjectSpec:
+    package = meta.packages[0]
+    if cargo is None:
+        # Default Cargo.toml: `[lib] name` spelled out like the metadata's lib target.
+        cargo = {"package": {"name": package.name}}
+        if package.lib_target is not None:
+            cargo["lib"] = {"name": package.lib_target.name}
+    return resolve_project(
+        meta=meta,
+        package=package,
+        cargo_manifest=cargo,
+        cargo_toml_path=cargo_toml_path or f"{root}/Cargo.toml",
+        pyproject=pyproject,
+        pyproject_path=f"{root}/pyproject.toml" if pyproject is not None else None,
+        files=[f"{root}/Cargo.toml", *files],
+        **fields,
+    )
+
+
+def pyo3_meta(
+    name: str = "pure-abi3", lib: str = "pure_abi3", features=ABI3_PY38
+) -> CargoMetadata:
+    return crate_metadata(
+        name, lib=(lib, ["cdylib"]), deps={"pyo3": features, "pyo3-ffi": features}
+    )
+
+
+def test_pure_pyo3_abi3_spec() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        cargo={"package": {"name": "pure-abi3"}, "lib": {"name": "pure_abi3"}},
+        pyproject={"project": {"name": "pure-abi3"}},
+        files=["proj/pyproject.toml", "proj/src/lib.rs", "proj/pure_abi3.pyi"],
+    )
+    assert spec == ProjectSpec(
+        cargo_toml_path="proj/Cargo.toml",
+        pyproject_path="proj/pyproject.toml",
+        project_root="proj",
+        package_id="path+file:///repo/proj#pure-abi3@0.1.0",
+        crate_name="pure-abi3",
+        distribution_name="pure-abi3",
+        module_name="pure_abi3",
+        extension_name="pure_abi3",
+        bindings="pyo3",
+        bindings_crate="pyo3",
+        bindings_crate_version="0.23.5",
+        abi3=(3, 8),
+        lib_name="pure_abi3",
+        bin_names=(),
+        python_source="proj",
+        python_module=None,
+        python_packages=(),
+        module_dir="pure_abi3",
+        stub_path="proj/pure_abi3.pyi",
+        data_dir=None,
+    )
+    assert not spec.mixed and spec.abi3_minimum == (3, 8)
+
+
+def test_mixed_dotted_module_with_python_source() -> None:
+    spec = resolve(
+        pyo3_meta("mixed-src", "mixed_src"),
+        cargo={"package": {"name": "mixed-src"}, "lib": {"name": "mixed_src"}},
+        pyproject={
+            "project": {"name": "mixed-src"},
+            "tool": {
+                "maturin": {"python-source": "python", "module-name": "pkg._native"}
+            },
+        },
+        files=[
+            "proj/python/pkg/__init__.py",
+            "proj/python/pkg/_native.pyi",
+            "proj/mixed_src.pyi",
+        ],
+    )
+    assert (spec.module_name, spec.extension_name) == ("pkg._native", "_native")
+    assert spec.python_source == "proj/python"
+    assert spec.python_module == "proj/python/pkg" and spec.mixed
+    assert spec.module_dir == "pkg"
+    assert spec.stub_path is None  # mixed projects ship stubs from the python package
+    assert spec.lib_name == "mixed_src"
+
+
+def test_nested_dotted_module_dir() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        pyproject={"project": {"name": "x"}},
+        module_name="a.b._c",
+        files=["proj/a/__init__.py", "proj/a/b/__init__.py"],
+    )
+    assert spec.python_module == "proj/a" and spec.module_dir == "a/b"
+    assert spec.extension_name == "_c"
+
+
+def test_mixed_autodetected_beside_pyproject() -> None:
+    spec = resolve(
+        pyo3_meta("mixed-auto", "mixed_auto", ["default", "extension-module"]),
+        cargo={"package": {"name": "mixed-auto"}, "lib": {"name": "mixed_auto"}},
+        pyproject={"project": {"name": "mixed-auto"}},
+        files=["proj/mixed_auto/__init__.py", "proj/mixed_auto/helper.py"],
+    )
+    assert spec.mixed and spec.module_dir == "mixed_auto" and spec.abi3 is None
+
+
+def test_dotted_module_without_package_is_pure() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        pyproject={"tool": {"maturin": {"module-name": "pkg._native"}}},
+        files=["proj/_native.pyi"],
+    )
+    assert not spec.mixed
+    assert spec.module_dir == "_native" and spec.stub_path == "proj/_native.pyi"
+
+
+def test_directory_that_is_a_crate_is_not_a_python_package() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        cargo={"package": {"name": "x"}, "lib": {"name": "pure_abi3"}},
+        files=["proj/pure_abi3/Cargo.toml", "proj/pure_abi3/src/lib.rs"],
+    )
+    assert not spec.mixed
+
+
+def test_src_layout_detection() -> None:
+    spec = resolve(
+        pyo3_meta("srclay-rs", "_core"),
+        cargo={"package": {"name": "srclay-rs"}, "lib": {"name": "_core"}},
+        pyproject={
+            "project": {"name": "srclay"},
+            "tool": {"maturin": {"module-name": "srclay._core"}},
+        },
+        cargo_toml_path="proj/rust/Cargo.toml",
+        files=["proj/rust/Cargo.toml", "proj/src/srclay/__init__.py"],
+    )
+    assert spec.project_root == "proj"
+    assert spec.python_source == "proj/src" and spec.python_module == "proj/src/srclay"
+    assert spec.module_dir == "srclay"
+
+
+def test_stub_beside_cargo_toml_without_pyproject() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        cargo={"package": {"name": "p"}, "lib": {"name": "pure_abi3"}},
+        files=["proj/pure_abi3.pyi"],
+    )
+    assert spec.project_root == "proj" and spec.stub_path == "proj/pure_abi3.pyi"
+    assert spec.distribution_name == "pure-abi3" and spec.pyproject_path is None
+
+
+def test_python_source_field_wins_over_pyproject() -> None:
+    spec = resolve(
+        pyo3_meta(),
+        pyproject={"tool": {"maturin": {"python-source": "python"}}},
+        python_source="py",
+        files=["proj/py/pure_abi3/__init__.py", "proj/python/pure_abi3/__init__.py"],
+    )
+    assert spec.python_source == "proj/py" and spec.python_module == "proj/py/pure_abi3"
+
+
+def test_python_source_missing_directory() -> None:
+    with pytest.raises(
+        ProjectError,
+        match=r"`python-source` under \[tool.maturin\] in "
+        r"proj/pyproject.toml is `python` but the directory "
+        r"proj/python does not exist",
+    ):
+        resolve(
+            pyo3_meta(), pyproject={"tool": {"maturin": {"python-source": "python"}}}
+        )
+
+
+def test_python_source_without_the_package() -> None:
+    with pytest.raises(
+        ProjectError,
+        match=r"python package proj/python/pure_abi3 does not exist"
+        r"\. Create proj/python/pure_abi3/__init__.py",
+    ):
+        resolve(
+            pyo3_meta(),
+            pyproject={"tool": {"maturin": {"python-source": "python"}}},
+            files=["proj/python/other/__init__.py"],
+        )
+
+
+def test_python_source_outside_build_root() -> None:
+    with pytest.raises(ProjectError, match="leaves the build root"):
+        resolve(pyo3_meta(), pyproject={}, python_source="../../x")
+
+
+@pytest.mark.parametrize(
+    "field, maturin, cargo_lib, project, expected",
+    [
+        ("from_field", "from_maturin", "from_lib", "from-project", "from_field"),
+        (None, "from_maturin", "from_lib", "from-project", "from_maturin"),
+        (None, None, "from_lib", "from-project", "from_lib"),
+        (None, None, None, "from_project", "from_project"),
+        (None, None, None, None, "pkgname"),
+    ],
+)
+def test_module_name_precedence(field, maturin, cargo_lib, project, expected) -> None:
+    cargo: dict = {"package": {"name": "pkgname"}}
+    if cargo_lib:
+        cargo["lib"] = {"name": cargo_lib}
+    pyproject: dict = {"tool": {"maturin": {"module-name": maturin} if maturin else {}}}
+    if project:
+        pyproject["project"] = {"name": project}
+    spec = resolve(
+        pyo3_meta("pkgname", "pkgname"),
+        cargo=cargo,
+        pyproject=pyproject,
+        module_name=field,
+    )
+    assert spec.module_name == expected
+
+
+def test_module_name_with_minus() -> None:
+    # maturin: `[lib] name` comes from Cargo.toml itself, not from the (normalized) target name.
+    with pytest.raises(ProjectError) as e:
+        resolve(
+            pyo3_meta("dash-pkg", "dash_pkg"), cargo={"package": {"name": "dash-pkg"}}
+        )
+    message = str(e.value)
+    assert (
+        "The module name `dash-pkg` (from the package name in proj/Cargo.toml) must not "
+        "contain a minus" in message
+    )
+    assert 'name = "dash_pkg"` under [lib] in proj/Cargo.toml' in message
+
+
+def test_module_name_not_identifier() -> None:
+    with pytest.raises(ProjectError, match="not a valid dotted Python import name"):
+        resolve(pyo3_meta(), module_name="pkg..x")
+
+
+def test_bin_module_name_may_have_minus() -> None:
+    meta = crate_metadata("bin-pure", bins=[("hello-bin", ()), ("gated", ("extra",))])
+    spec = resolve(
+        meta,
+        cargo={"package": {"name": "bin-pure"}},
+        pyproject={"project": {"name": "Bin.Pure"}},
+    )
+    assert spec.bindings == "bin" and spec.bin_names == ("hello-bin",)
+    assert spec.lib_name is None and spec.distribution_name == "Bin.Pure"
+
+
+def test_bin_required_features_enabled() -> None:
+    meta = crate_metadata(
+        "b", bins=[("hello", ()), ("gated", ("extra",))], root_features=["extra"]
+    )
+    assert resolve(meta).bin_names == ("hello", "gated")
+
+
+def test_bin_with_pyo3_keeps_the_bindings_crate() -> None:
+    meta = crate_metadata(
+        "b", lib=("b", ["rlib"]), bins=[("b", ())], deps={"pyo3": ABI3_PY38}
+    )
+    spec = resolve(meta)
+    assert (
+        spec.bindings == "bin" and spec.bindings_crate == "pyo3" and spec.abi3 == (3, 8)
+    )
+
+
+def test_no_buildable_bins() -> None:
+    meta = crate_metadata("b", bins=[("gated", ("extra",))])
+    with pytest.raises(ProjectError, match="required-features"):
+        resolve(meta)
+
+
+def test_auto_cffi_and_pyo3_ffi_and_cpython() -> None:
+    assert resolve(crate_metadata("c", lib=("c", ["cdylib"]))).bindings == "cffi"
+    ffi = crate_metadata(
+        "f", lib=("f", ["cdylib"]), deps={"pyo3-ffi": ["abi3", "abi3-py39"]}
+    )
+    spec = resolve(ffi)
+    assert (spec.bindings, spec.abi3) == ("pyo3-ffi", (3, 9))
+    cpy = crate_metadata(
+        "r", lib=("r", ["cdylib"]), deps={"cpython": ["extension-module"]}
+    )
+    spec = resolve(cpy)
+    assert (spec.bindings, spec.bindings_crate, spec.abi3) == (
+        "rust-cpython",
+        "cpython",
+        None,
+    )
+
+
+def test_explicit_bindings() -> None:
+    meta = pyo3_meta()
+    # Either pyo3 request is satisfied by the pyo3 crate, as in maturin.
+    assert resolve(meta, bindings="pyo3-ffi").bindings == "pyo3"
+    assert resolve(meta, bindings="auto").bindings == "pyo3"
+    spec = resolve(meta, bindings="cffi")
+    assert spec.bindings == "cffi" and spec.abi3 is None
+    spec = resolve(meta, pyproject={"tool": {"maturin": {"bindings": "cffi"}}})
+    assert spec.bindings == "cffi"
+    # The field wins over pyproject.toml.
+    assert (
+        resolve(
+            meta, pyproject={"tool": {"maturin": {"bindings": "cffi"}}}, bindings="pyo3"
+        ).bindings
+        == "pyo3"
+    )
+
+
+def test_unknown_bindings() -> None:
+    with pytest.raises(
+        ProjectError,
+        match=r"Unknown bindings `pyo4` in the `bindings` field\. "
+        r"Valid values: auto, pyo3, pyo3-ffi, rust-cpython, "
+        r"cffi, bin\.",
+    ):
+        resolve(pyo3_meta(), bindings="pyo4")
+    with pytest.raises(
+        ProjectError,
+        match=r"Unknown `bindings = \"x\"` under \[tool.maturin\] "
+        r"in proj/pyproject.toml\. Valid values",
+    ):
+        resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"bindings": "x"}}})
+    with pytest.raises(ProjectError, match="uniffi.*not supported"):
+        resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"bindings": "uniffi"}}})
+
+
+def test_pyo3_requested_but_missing() -> None:
+    meta = crate_metadata("c", lib=("c", ["cdylib"]))
+    with pytest.raises(ProjectError) as e:
+        resolve(meta, bindings="pyo3")
+    assert (
+        "pyo3 bindings were requested by the `bindings` field, but the crate `c` "
+        "(proj/Cargo.toml) does not depend on pyo3" in str(e.value)
+    )
+    assert "under [dependencies] in proj/Cargo.toml" in str(e.value)
+    with pytest.raises(ProjectError, match="does not depend on the `cpython` crate"):
+        resolve(pyo3_meta(), bindings="rust-cpython")
+
+
+def test_cffi_requested_without_cdylib() -> None:
+    meta = crate_metadata("c", lib=("c", ["rlib"]))
+    with pytest.raises(ProjectError) as e:
+        resolve(meta, bindings="cffi")
+    assert "has no `cdylib` library target" in str(e.value)
+    assert '[lib]\n    crate-type = ["cdylib"]\n\nto proj/Cargo.toml' in str(e.value)
+
+
+def test_pyo3_without_cdylib() -> None:
+    meta = crate_metadata("p", lib=("p", ["lib"]), deps={"pyo3": []})
+    with pytest.raises(
+        ProjectError, match=r"crate `p` \(proj/Cargo.toml\) has no `cdylib`"
+    ):
+        resolve(meta)
+
+
+def test_pyo3_without_cdylib_but_with_bin_is_bin() -> None:
+    meta = crate_metadata("p", lib=("p", ["lib"]), bins=[("p", ())], deps={"pyo3": []})
+    assert resolve(meta).bindings == "bin"
+
+
+def test_nothing_detected() -> None:
+    meta = crate_metadata("p", lib=("p", ["lib"]))
+    with pytest.raises(ProjectError) as e:
+        resolve(meta)
+    message = str(e.value)
+    assert "Could not detect the bindings of the crate `p` (proj/Cargo.toml)" in message
+    assert 'crate-type = ["cdylib"]' in message and "`bindings` field" in message
+
+
+def test_uniffi_detected() -> None:
+    meta = crate_metadata("u", lib=("u", ["cdylib"]), deps={"uniffi": []})
+    with pytest.raises(ProjectError, match="uses uniffi"):
+        resolve(meta)
+
+
+def test_distribution_name_needs_project_name() -> None:
+    with pytest.raises(
+        ProjectError,
+        match=r"proj/pyproject.toml: the \[project\] table has no " r"`name`",
+    ):
+        resolve(pyo3_meta(), pyproject={"project": {"version": "1"}})
+
+
+def test_data_dir() -> None:
+    spec = resolve(pyo3_meta(), pyproject={}, files=["proj/pure_abi3.data/headers/x.h"])
+    assert spec.data_dir == "proj/pure_abi3.data"
+    spec = resolve(
+        pyo3_meta(),
+        pyproject={"tool": {"maturin": {"data": "extra"}}},
+        files=["proj/extra/scripts/run.sh"],
+    )
+    assert spec.data_dir == "proj/extra"
+    with pytest.raises(ProjectError, match="`data` under"):
+        resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"data": "nope"}}})
+
+
+def test_cargo_options_and_globs() -> None:
+    pyproject = {
+        "tool": {
+            "maturin": {
+                "features": ["pyo3/extension-module", "fast"],
+                "no-default-features": True,
+                "profile": "dist",
+                "include": [
+                    "extra/*.txt",
+                    {"path": "LICENSE*", "format": "sdist"},
+                    {"path": "data/**", "format": ["sdist", "wheel"]},
+                ],
+                "exclude": [{"path": "**/*.c", "format": "wheel"}],
+                "python-packages": ["other"],
+            }
+        }
+    }
+    assert cargo_options(pyproject) == CargoOptions(
+        features=("pyo3/extension-module", "fast"),
+        no_default_features=True,
+        profile="dist",
+    )
+    spec = resolve(pyo3_meta(), pyproject=pyproject)
+    assert spec.features == ("pyo3/extension-module", "fast")
+    assert (spec.all_features, spec.no_default_features, spec.profile) == (
+        False,
+        True,
+        "dist",
+    )
+    assert spec.include == ("extra/*.txt", "data/**") and spec.exclude == ("**/*.c",)
+    assert spec.python_packages == ("other",)
+    with pytest.raises(ProjectError, match="plain feature names"):
+        cargo_options(
+            {"tool": {"maturin": {"features": [{"feature": "x"}]}}}, "p/pyproject.toml"
+        )
+    with pytest.raises(ProjectError, match="`profile` must be a string"):
+        cargo_options({"tool": {"maturin": {"profile": 1}}})
+
+
+def test_project_at_the_build_root() -> None:
+    meta = pyo3_meta("mixed-auto", "mixed_auto")
+    package = meta.packages[0]
+    spec = resolve_project(
+        meta=meta,
+        package=package,
+        cargo_manifest={
+            "package": {"name": "mixed-auto"},
+            "lib": {"name": "mixed_auto"},
+        },
+        cargo_toml_path="Cargo.toml",
+        pyproject={"project": {"name": "mixed-auto"}},
+        pyproject_path="pyproject.toml",
+        files=["Cargo.toml", "pyproject.toml", "mixed_auto/__init__.py"],
+    )
+    assert (spec.project_root, spec.python_source) == ("", "")
+    assert spec.python_module == "mixed_auto" and spec.module_dir == "mixed_auto"
