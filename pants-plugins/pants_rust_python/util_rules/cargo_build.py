@@ -285,6 +285,8 @@ class CargoArtifact:
 @dataclass(frozen=True)
 class CargoBuildResult:
     artifacts: tuple[CargoArtifact, ...]
+    # Package ids cargo compiled in the final step (everything else came from the deps layer).
+    compiled: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -416,10 +418,11 @@ async def cargo_build(
     by_name = {os.path.basename(fc.path): fc.content for fc in contents}
     listing = json.loads(by_name["artifacts.json"])
     return CargoBuildResult(
-        tuple(
+        artifacts=tuple(
             CargoArtifact(kind=a["kind"], target=a["target"], file=a["file"], content=by_name[a["file"]])
-            for a in listing
-        )
+            for a in listing["artifacts"]
+        ),
+        compiled=tuple(listing["compiled"]),
     )
 
 

@@ -157,7 +157,9 @@ def main():
             f.write(proc.stdout)
         return 0
 
-    proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE)
+    proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Diagnostics name files relative to the repo, not to a sandbox that no longer exists.
+    sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(sandbox + os.sep, ""))
     messages = []
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         if not line.startswith("{"):
@@ -174,6 +176,14 @@ def main():
         return 0
 
     artifacts = []
+    # What cargo actually compiled (not fresh): the evidence that layers are reused.
+    compiled = sorted(
+        {
+            msg.get("package_id", "")
+            for msg in messages
+            if msg.get("reason") == "compiler-artifact" and not msg.get("fresh", False)
+        }
+    )
     out_dir = os.path.join(sandbox, args.out)
     for msg in messages:
         if msg.get("reason") != "compiler-artifact":
@@ -197,7 +207,7 @@ def main():
                 }
             )
     with open(os.path.join(out_dir, "artifacts.json"), "w") as f:
-        json.dump(artifacts, f, indent=1, sort_keys=True)
+        json.dump({"artifacts": artifacts, "compiled": compiled}, f, indent=1, sort_keys=True)
     return 0
 
 

@@ -234,6 +234,8 @@ class NativeLibraryRequest:
 @dataclass(frozen=True)
 class NativeLibrary:
     content: bytes
+    # Package ids cargo compiled on top of the dependency layer.
+    compiled: tuple[str, ...]
 
 
 @rule(desc="Build a Rust Python extension")
@@ -262,7 +264,7 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         )
     library = libraries[0].content
     _check_exports(project, library)
-    return NativeLibrary(library)
+    return NativeLibrary(library, result.compiled)
 
 
 def _check_exports(project: RustProject, library: bytes) -> None:

@@ -86,9 +86,13 @@ async def find_interpreters(
     bootstrap: PythonBootstrap,
     env_target: EnvironmentTarget,
 ) -> Interpreters:
-    versions = request.constraints.partition_into_major_minor_versions(
-        python_setup.interpreter_versions_universe
-    )
+    try:
+        versions = request.constraints.partition_into_major_minor_versions(
+            python_setup.interpreter_versions_universe
+        )
+    except ValueError:
+        # Constraints outside `[python].interpreter_versions_universe`: nothing can match.
+        versions = ()
     all_paths = await MultiGet(
         Get(
             BinaryPaths,

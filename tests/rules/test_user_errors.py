@@ -1,0 +1,105 @@
+"""Every user mistake gets one clear message naming the file or target and the fix.
+
+These run the real rules (and real cargo where the mistake is only visible to cargo).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import RuleRunner
+
+from rust_python_testutil.rules import (
+    HELLO_LIB_RS,
+    HELLO_MANIFEST,
+    build_native_library,
+    hello_crate,
+    make_rule_runner,
+)
+
+FINAL_ERROR = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception)): ", re.MULTILINE)
+
+
+def expect_error(runner: RuleRunner, error_type: str, *fragments: str) -> str:
+    """The build fails with `error_type` last, and its own message says what and how to fix."""
+    with pytest.raises(ExecutionError) as exc:
+        build_native_library(runner, Address("hello"))
+    text = str(exc.value)
+    matches = list(FINAL_ERROR.finditer(text))
+    assert matches, text
+    last = matches[-1]
+    assert last.group(1) == error_type, text
+    message = text[last.end() :]
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    return message
+
+
+def test_no_cdylib() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"Cargo.toml": HELLO_MANIFEST.replace('crate-type = ["cdylib"]', "")}))
+    expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "cdylib")
+
+
+def test_module_name_with_dash() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"BUILD": 'rust_python_extension(module_name="my-mod")\n'}))
+    expect_error(runner, "RustPythonBuildError", "my-mod")
+
+
+def test_module_without_pyinit() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"BUILD": 'rust_python_extension(module_name="other")\n'}))
+    expect_error(runner, "RustPythonBuildError", "PyInit_other", "hello/Cargo.toml")
+
+
+def test_unknown_bindings() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"BUILD": 'rust_python_extension(bindings="pyo4")\n'}))
+    expect_error(runner, "InvalidTargetException", "pyo4", "hello", "pyo3", "cffi")
+
+
+def test_rust_compile_error_shows_diagnostics() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"src/lib.rs": HELLO_LIB_RS + "\nfn broken() -> i32 { \"no\" }\n"}))
+    expect_error(runner, "CargoError", "error[E0308]", "mismatched types", "src/lib.rs")
+
+
+def test_no_rust_toolchain(tmp_path) -> None:
+    runner = make_rule_runner(f"--rust-toolchain-search-paths=['{tmp_path}']")
+    runner.write_files(hello_crate())
+    expect_error(runner, "RustToolchainError", "rustc", "[rust].toolchain_search_paths", "Install a Rust toolchain")
+
+
+@pytest.mark.parametrize("constraint", ["CPython==3.5.*", "CPython==3.1.*"])
+def test_no_matching_interpreter(constraint: str) -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"BUILD": f'rust_python_extension(interpreter_constraints=["{constraint}"])\n'}))
+    expect_error(runner, "NoMatchingInterpreterError", "No Python interpreter", constraint, "hello")
+
+
+def test_malformed_cargo_toml() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"Cargo.toml": HELLO_MANIFEST + "\n[broken\n"}))
+    expect_error(runner, "CargoWorkspaceError", "hello/Cargo.toml", "invalid TOML")
+
+
+def test_malformed_pyproject_toml() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"pyproject.toml": "[project\nname = 'x'\n"}))
+    expect_error(runner, "RustPythonBuildError", "hello/pyproject.toml", "invalid TOML")
+
+
+def test_missing_lockfile() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate({"Cargo.lock": None}))
+    expect_error(runner, "CargoWorkspaceError", "no Cargo.lock", "cargo generate-lockfile")
+
+
+def test_outdated_lockfile() -> None:
+    runner = make_rule_runner()
+    outdated = HELLO_MANIFEST.replace("[dependencies]", "[dependencies]\nitoa = \"1\"")
+    runner.write_files(hello_crate({"Cargo.toml": outdated}))
+    expect_error(runner, "CargoError", "Cargo.lock", "out of date", "cargo update")

@@ -1,0 +1,97 @@
+"""A RuleRunner with the plugin's rules, and a small real pyo3 crate to build with it."""
+from __future__ import annotations
+
+import os
+from typing import Mapping, Optional
+
+from pants.backend.python.subsystems.setup import PythonSetup
+from pants.core.subsystems import python_bootstrap
+from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
+from pants.engine.addresses import Address
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from pants_rust_python import register
+from pants_rust_python.util_rules.extension import (
+    NativeLibrary,
+    NativeLibraryRequest,
+    RustProject,
+    RustProjectRequest,
+)
+
+# Outside any test's tmp dir on purpose: the stable store is shared like in real use.
+TEST_STORE_DIR = "/tmp/pants-rust-python-test"
+
+# What the real rules need from the machine: toolchain and interpreters, registry access.
+INHERITED_ENV = {"PATH", "HOME", "PYENV_ROOT", "CARGO_HOME", "RUSTUP_HOME", "SSL_CERT_FILE"}
+
+HELLO_MANIFEST = """\
+[package]
+name = "hello"
+version = "0.1.0"
+edition = "2021"
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+pyo3 = { version = "0.23", features = ["extension-module", "abi3-py39"] }
+"""
+
+HELLO_LIB_RS = """\
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn add(a: i64, b: i64) -> i64 { a + b }
+
+#[pymodule]
+fn hello(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(add, m)?)
+}
+"""
+
+
+def hello_lockfile() -> str:
+    with open(os.path.join(os.path.dirname(__file__), "hello.Cargo.lock")) as f:
+        return f.read()
+
+
+def hello_crate(overrides: Optional[Mapping[str, Optional[str]]] = None) -> dict[str, str]:
+    """The `hello` crate's files; `overrides` (paths relative to the crate) replace files, and
+    None removes one."""
+    files: dict[str, Optional[str]] = {
+        "hello/BUILD": "rust_python_extension()\n",
+        "hello/Cargo.toml": HELLO_MANIFEST,
+        "hello/Cargo.lock": hello_lockfile(),
+        "hello/src/lib.rs": HELLO_LIB_RS,
+    }
+    files.update({f"hello/{path}": content for path, content in (overrides or {}).items()})
+    return {path: content for path, content in files.items() if content is not None}
+
+
+def make_rule_runner(*extra_args: str) -> RuleRunner:
+    runner = RuleRunner(
+        rules=[
+            *register.rules(),
+            *source_files.rules(),
+            *system_binaries.rules(),
+            *adhoc_binaries.rules(),
+            *python_bootstrap.rules(),
+            *PythonSetup.rules(),
+            QueryRule(RustProject, [RustProjectRequest]),
+            QueryRule(NativeLibrary, [NativeLibraryRequest]),
+        ],
+        target_types=register.target_types(),
+    )
+    runner.set_options(
+        [f"--rust-store-dir={TEST_STORE_DIR}", *extra_args],
+        # Through the environment, not a flag: a flag would override targets' own constraints.
+        env={"PANTS_PYTHON_INTERPRETER_CONSTRAINTS": "['CPython>=3.9,<3.12']"},
+        env_inherit=INHERITED_ENV,
+    )
+    return runner
+
+
+def build_native_library(runner: RuleRunner, address: Address) -> tuple[RustProject, NativeLibrary]:
+    project = runner.request(RustProject, [RustProjectRequest(address)])
+    interpreter = project.build_interpreters()[0]
+    return project, runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
