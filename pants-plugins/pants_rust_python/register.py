@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from pants_rust_python import dependency_inference
-# from pants_rust_python.goals import package
+from pants_rust_python.goals import package
+from pants_rust_python.python import codegen, module_mapper
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
@@ -25,7 +26,9 @@ def rules():
         *cargo_build.rules(),
         *extension.rules(),
         *dependency_inference.rules(),
-        # *package.rules(),
+        *package.rules(),
+        *codegen.rules(),
+        *module_mapper.rules(),
     ]
 
 

@@ -23,6 +23,7 @@ from pants_rust_python.util_rules.extension import (
     RustProject,
     RustProjectRequest,
     RustPythonBuildError,
+    extension_suffix,
     thaw,
 )
 from pants_rust_python.util_rules.interpreters import PythonInterpreter
@@ -76,14 +77,6 @@ def wheel_tag(project: RustProject, interpreter: PythonInterpreter) -> str:
     return wheel_tags.cpython_tag(interpreter.major, interpreter.minor, platform)
 
 
-def _ext_suffix(project: RustProject, interpreter: PythonInterpreter) -> str:
-    if project.spec.abi3 is not None:
-        return ".abi3.so"
-    if project.spec.bindings == "cffi":
-        return ".so"
-    return interpreter.ext_suffix
-
-
 def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The target's files under the python source dir, keyed relative to it (= wheel paths)."""
     prefix = f"{python_source}/" if python_source else ""
@@ -102,7 +95,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
         entries = extension_entries(
             spec,
             library=library.content,
-            ext_suffix=_ext_suffix(project, request.interpreter),
+            ext_suffix=extension_suffix(project, request.interpreter),
             python_files=_python_files(spec.python_source, files),
             stub=stub,
         )

@@ -214,6 +214,15 @@ async def plan_rust_project(
     )
 
 
+def extension_suffix(project: RustProject, interpreter: PythonInterpreter) -> str:
+    """The native library's file suffix inside the package."""
+    if project.spec.abi3 is not None:
+        return ".abi3.so"
+    if project.spec.bindings == "cffi":
+        return ".so"
+    return interpreter.ext_suffix
+
+
 def interpreter_env(interpreter: PythonInterpreter) -> FrozenDict[str, str]:
     """How pyo3's and python3-sys's build scripts are told which interpreter to build for."""
     return FrozenDict(

@@ -1,0 +1,67 @@
+"""Give Python code that depends on an extension the compiled module, like generated sources.
+
+The python backend hydrates every dependency's sources with codegen enabled (tests, PEXes,
+`run`), as it does for protobuf. Here "generating" means building the extension and laying it out
+as in the wheel, under the project's python source directory. A non-abi3 extension gets one
+library per interpreter version in its constraints, side by side: their file names carry each
+interpreter's EXT_SUFFIX, so whichever interpreter runs the code imports its own build.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from pants.backend.python.target_types import PythonSourceField
+from pants.engine.fs import CreateDigest, Digest, FileContent, Snapshot
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import GeneratedSources, GenerateSourcesRequest
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+from pants_rust_python.layouts import extension_entries
+from pants_rust_python.target_types import RustPythonSourcesField
+from pants_rust_python.util_rules.extension import (
+    NativeLibrary,
+    NativeLibraryRequest,
+    RustProject,
+    RustProjectRequest,
+    extension_suffix,
+)
+from pants_rust_python.wheels.entry import WheelEntry
+
+
+class GeneratePythonFromRustRequest(GenerateSourcesRequest):
+    input = RustPythonSourcesField
+    output = PythonSourceField
+
+
+@rule(desc="Build Rust extension for Python code that imports it", level=LogLevel.DEBUG)
+async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> GeneratedSources:
+    project = await Get(RustProject, RustProjectRequest(request.protocol_target.address))
+    spec = project.spec
+    interpreters = project.build_interpreters()
+    libraries = await MultiGet(
+        Get(NativeLibrary, NativeLibraryRequest(project, interpreter)) for interpreter in interpreters
+    )
+    entries: dict[str, WheelEntry] = {}
+    for interpreter, library in zip(interpreters, libraries):
+        for entry in extension_entries(
+            spec,
+            library=library.content,
+            ext_suffix=extension_suffix(project, interpreter),
+            # A mixed project's own Python files come from its python_sources targets.
+            python_files={},
+            stub=project.own_files.get(spec.stub_path) if spec.stub_path else None,
+        ):
+            entries[entry.path] = entry
+    digest = await Get(
+        Digest,
+        CreateDigest(
+            FileContent(posixpath.join(spec.python_source, e.path), e.content, is_executable=e.executable)
+            for e in sorted(entries.values(), key=lambda e: e.path)
+        ),
+    )
+    return GeneratedSources(await Get(Snapshot, Digest, digest))
+
+
+def rules():
+    return [*collect_rules(), UnionRule(GenerateSourcesRequest, GeneratePythonFromRustRequest)]

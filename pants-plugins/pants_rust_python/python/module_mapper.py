@@ -1,0 +1,94 @@
+"""Python import inference: `import pkg._native` depends on the extension that provides it."""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from typing import Any, DefaultDict, Mapping, Optional
+
+from pants.backend.python.dependency_inference.module_mapper import (
+    FirstPartyPythonMappingImpl,
+    FirstPartyPythonMappingImplMarker,
+    ModuleProvider,
+    ModuleProviderType,
+    ResolveName,
+)
+from pants.backend.python.subsystems.setup import PythonSetup
+from pants.engine.fs import DigestContents, PathGlobs
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import AllTargets
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+from pants_rust_python.cargo.manifest import ManifestError, parse_toml
+from pants_rust_python.target_types import RustModuleNameField
+
+
+def declared_module_name(
+    field: Optional[str], pyproject: Optional[Mapping[str, Any]], manifest: Mapping[str, Any]
+) -> Optional[str]:
+    """The module name as maturin derives it, from the raw files alone (no cargo run).
+
+    Same precedence as the build: field, `[tool.maturin] module-name`, `[lib] name`,
+    `[project] name`, package name. Invalid names are left to the build to report.
+    """
+    if field:
+        return field
+    tool = (pyproject or {}).get("tool", {})
+    maturin = tool.get("maturin", {}) if isinstance(tool, Mapping) else {}
+    if isinstance(maturin, Mapping) and isinstance(maturin.get("module-name"), str):
+        return str(maturin["module-name"])
+    lib = manifest.get("lib")
+    if isinstance(lib, Mapping) and isinstance(lib.get("name"), str):
+        return str(lib["name"])
+    project = (pyproject or {}).get("project")
+    if isinstance(project, Mapping) and isinstance(project.get("name"), str):
+        return str(project["name"]).replace("-", "_")
+    package = manifest.get("package")
+    if isinstance(package, Mapping) and isinstance(package.get("name"), str):
+        return str(package["name"]).replace("-", "_")
+    return None
+
+
+class RustPythonMappingMarker(FirstPartyPythonMappingImplMarker):
+    pass
+
+
+@rule(desc="Map Rust Python extensions to the modules they provide", level=LogLevel.DEBUG)
+async def map_rust_extensions_to_python_modules(
+    all_targets: AllTargets, python_setup: PythonSetup, _: RustPythonMappingMarker
+) -> FirstPartyPythonMappingImpl:
+    extensions = [tgt for tgt in all_targets if tgt.has_field(RustModuleNameField)]
+    paths = []
+    for tgt in extensions:
+        for name in ("Cargo.toml", "pyproject.toml"):
+            paths.append(posixpath.join(tgt.address.spec_path, name))
+    contents = await Get(DigestContents, PathGlobs(paths))
+    files = {fc.path: fc.content for fc in contents}
+
+    # An extension has no Python dependencies of its own: it can serve every resolve.
+    resolves = list(python_setup.resolves) if python_setup.enable_resolves else [python_setup.default_resolve]
+    mapping: DefaultDict[ResolveName, DefaultDict[str, list[ModuleProvider]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for tgt in extensions:
+        crate_dir = tgt.address.spec_path
+        try:
+            manifest_path = posixpath.join(crate_dir, "Cargo.toml")
+            pyproject_path = posixpath.join(crate_dir, "pyproject.toml")
+            manifest = parse_toml(files[manifest_path], manifest_path) if manifest_path in files else {}
+            pyproject = parse_toml(files[pyproject_path], pyproject_path) if pyproject_path in files else None
+        except ManifestError:
+            continue  # Building the target reports the malformed file.
+        module = declared_module_name(tgt[RustModuleNameField].value, pyproject, manifest)
+        if not module:
+            continue
+        for resolve in resolves:
+            mapping[resolve][module].append(ModuleProvider(tgt.address, ModuleProviderType.IMPL))
+    return FirstPartyPythonMappingImpl.create(mapping)
+
+
+def rules():
+    return (
+        *collect_rules(),
+        UnionRule(FirstPartyPythonMappingImplMarker, RustPythonMappingMarker),
+    )
