@@ -21,9 +21,9 @@ from pants.util.logging import LogLevel
 
 from pants_rust_python.cargo.manifest import (
     ManifestError,
+    crate_path_dependencies,
     is_workspace_member,
     parse_toml,
-    path_dependencies,
     workspace_member_globs,
 )
 from pants_rust_python.target_types import CargoDependenciesField
@@ -97,8 +97,10 @@ async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> In
     if crate_dir not in manifests:
         return InferredDependencies([])
 
-    wanted = [_manifest_path(_norm(posixpath.join(crate_dir, d))) for d in path_dependencies(manifests[crate_dir])]
     root = workspace_root_of(crate_dir, manifests)
+    root_manifest = manifests.get(root) if root is not None else manifests[crate_dir]
+    deps = crate_path_dependencies(manifests[crate_dir], crate_dir, root_manifest, root or crate_dir)
+    wanted = [_manifest_path(d) for d in deps]
     if root is not None and root != crate_dir:
         wanted.append(_manifest_path(root))
     owners_per_path = await MultiGet(

@@ -10,7 +10,13 @@ from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
-from pants_rust_python import register
+from pants_rust_python import dependency_inference
+from pants_rust_python.target_types import (
+    CargoWorkspaceTarget,
+    RustCrateTarget,
+    RustPythonExtensionTarget,
+)
+from pants_rust_python.util_rules import cargo_build, extension, interpreters, toolchain, workspace
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -71,7 +77,12 @@ def hello_crate(overrides: Optional[Mapping[str, Optional[str]]] = None) -> dict
 def make_rule_runner(*extra_args: str) -> RuleRunner:
     runner = RuleRunner(
         rules=[
-            *register.rules(),
+            *toolchain.rules(),
+            *interpreters.rules(),
+            *workspace.rules(),
+            *cargo_build.rules(),
+            *extension.rules(),
+            *dependency_inference.rules(),
             *source_files.rules(),
             *system_binaries.rules(),
             *adhoc_binaries.rules(),
@@ -80,7 +91,7 @@ def make_rule_runner(*extra_args: str) -> RuleRunner:
             QueryRule(RustProject, [RustProjectRequest]),
             QueryRule(NativeLibrary, [NativeLibraryRequest]),
         ],
-        target_types=register.target_types(),
+        target_types=[RustPythonExtensionTarget, RustCrateTarget, CargoWorkspaceTarget],
     )
     runner.set_options(
         [f"--rust-store-dir={TEST_STORE_DIR}", *extra_args],

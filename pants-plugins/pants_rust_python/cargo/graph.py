@@ -376,3 +376,35 @@ def pyo3_abi3(meta: CargoMetadata, root_id: str) -> Optional[Abi3]:
         if "abi3" in features:
             return ABI3_CURRENT
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-package feature resolution
+
+
+def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str, Any]:
+    """Replace the resolved features in `metadata` (a decoded `cargo metadata` document) with
+    those `cargo tree -p <pkg> --prefix=none --format='{p}|{f}'` printed for one package.
+
+    `cargo metadata` unifies features over every workspace member, so a pyo3 that one member
+    builds as abi3 would look abi3 for all of them; a build of one package sees only its own.
+    Packages that `cargo tree` does not list (not in that package's graph) keep their features.
+    """
+    features_by_name_version: Dict[Tuple[str, str], List[str]] = {}
+    for line in tree_output.splitlines():
+        if "|" not in line:
+            continue
+        package, features = line.rsplit("|", 1)
+        words = package.split()
+        if len(words) < 2 or not words[1].startswith("v"):
+            continue
+        features = features.replace("(*)", "").strip()
+        features_by_name_version[(words[0], words[1][1:])] = sorted(
+            f for f in features.split(",") if f
+        )
+    by_id = {p["id"]: (p["name"], p["version"]) for p in metadata.get("packages", ())}
+    for node in (metadata.get("resolve") or {}).get("nodes", ()):
+        key = by_id.get(node.get("id"))
+        if key in features_by_name_version:
+            node["features"] = features_by_name_version[key]
+    return metadata

@@ -321,3 +321,41 @@ def stub_files(
         posixpath.normpath(posixpath.join(crate_dir, p)): c
         for p, c in sorted(rel.items())
     }
+
+
+def _dependency_entries(manifest: Mapping[str, Any]) -> Iterator[Tuple[str, Any]]:
+    tables = [manifest.get(name) for name in _DEPENDENCY_TABLES]
+    targets = manifest.get("target")
+    if isinstance(targets, Mapping):
+        for target_table in targets.values():
+            if isinstance(target_table, Mapping):
+                tables.extend(target_table.get(name) for name in _DEPENDENCY_TABLES)
+    for table in tables:
+        if isinstance(table, Mapping):
+            yield from table.items()
+
+
+def crate_path_dependencies(
+    manifest: Mapping[str, Any], crate_dir: str, root_manifest: Optional[Mapping[str, Any]], root_dir: str
+) -> List[str]:
+    """Directories (relative to the build root) of the crates this crate really depends on by path.
+
+    Unlike `path_dependencies`, `[workspace.dependencies]` counts only where a member inherits an
+    entry (`foo.workspace = true`), resolved against the root: a workspace root merely declaring
+    a crate does not depend on it (which would make every member depend on every other).
+    """
+    found = set()
+    own = {k: v for k, v in manifest.items() if k != "workspace"}
+    for rel in path_dependencies(own):
+        found.add(posixpath.normpath(posixpath.join(crate_dir, rel)))
+    declared = {}
+    if isinstance(root_manifest, Mapping):
+        workspace = root_manifest.get("workspace")
+        if isinstance(workspace, Mapping) and isinstance(workspace.get("dependencies"), Mapping):
+            declared = workspace["dependencies"]
+    for name, spec in _dependency_entries(manifest):
+        if isinstance(spec, Mapping) and spec.get("workspace") is True:
+            inherited = declared.get(name)
+            if isinstance(inherited, Mapping) and isinstance(inherited.get("path"), str):
+                found.add(posixpath.normpath(posixpath.join(root_dir, inherited["path"])))
+    return sorted(p for p in ("" if p == "." else p for p in found))

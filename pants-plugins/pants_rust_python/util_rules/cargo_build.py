@@ -36,6 +36,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 
+from pants_rust_python.cargo.graph import apply_tree_features
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
@@ -210,17 +211,15 @@ async def _driver_process(
 @dataclass(frozen=True)
 class CargoMetadataRequest:
     workspace: CargoWorkspace
+    package: str
     features: FeatureSelection
 
 
 @dataclass(frozen=True)
 class CargoMetadataResult:
-    """`cargo metadata` JSON, with the sandbox's absolute paths made relative to the repo."""
+    """`cargo metadata` JSON with each package's features as a build of `package` resolves them."""
 
     json_text: str
-
-    def parsed(self) -> dict:
-        return json.loads(self.json_text)
 
 
 @rule(desc="Read the Cargo dependency graph", level=LogLevel.DEBUG)
@@ -248,12 +247,15 @@ async def cargo_metadata(
             f"--manifest-path={workspace.crate_manifest_from_root}",
             *request.features.cargo_args(),
         ),
+        extra_driver_args=(f"--tree-package={request.package}",),
         description=f"cargo metadata for {workspace.root_dir or '.'}",
     )
     if result.exit_code != 0:
         raise _failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
-    contents = await Get(DigestContents, DigestSubset(result.output_digest, PathGlobs([f"{_OUT}/metadata.json"])))
-    return CargoMetadataResult(contents[0].content.decode())
+    contents = await Get(DigestContents, Digest, result.output_digest)
+    by_name = {posixpath.basename(fc.path): fc.content.decode() for fc in contents}
+    metadata = apply_tree_features(json.loads(by_name["metadata.json"]), by_name["tree.txt"])
+    return CargoMetadataResult(json.dumps(metadata, sort_keys=True))
 
 
 # --------------------------------------------------------------------------------------------

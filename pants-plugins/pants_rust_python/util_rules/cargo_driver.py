@@ -106,6 +106,7 @@ def main():
     parser.add_argument("--profile-dir", default="release")
     parser.add_argument("--local-package", action="append", default=[])
     parser.add_argument("--out", default="out")
+    parser.add_argument("--tree-package", default="")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
 
@@ -155,6 +156,25 @@ def main():
             return proc.returncode
         with open(os.path.join(sandbox, args.out, "metadata.json"), "wb") as f:
             f.write(proc.stdout)
+        if args.tree_package:
+            # `cargo metadata` unifies features over the whole workspace; `cargo tree -p` gives
+            # the features one package's build really gets (e.g. whether pyo3 is abi3 for it).
+            tree = [
+                "tree" if a == "metadata" else a.replace("--filter-platform=", "--target=")
+                for a in cargo
+                if not a.startswith(("--format-version", "--manifest-path"))
+            ]
+            tree += [
+                "--package=" + args.tree_package,
+                "--edges=normal,build",
+                "--prefix=none",
+                "--format={p}|{f}",
+            ]
+            proc = subprocess.run(tree, cwd=cwd, env=env, stdout=subprocess.PIPE)
+            if proc.returncode != 0:
+                return proc.returncode
+            with open(os.path.join(sandbox, args.out, "tree.txt"), "wb") as f:
+                f.write(proc.stdout)
         return 0
 
     proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -177,7 +177,7 @@ async def plan_rust_project(
 
     ics = InterpreterConstraints(target[RustInterpreterConstraintsField].value_or_global_default(python_setup))
     metadata_result, interpreters = await MultiGet(
-        Get(CargoMetadataResult, CargoMetadataRequest(workspace, features)),
+        Get(CargoMetadataResult, CargoMetadataRequest(workspace, _package_name(workspace), features)),
         Get(Interpreters, InterpretersRequest(ics, description)),
     )
     meta = parse_metadata(metadata_result.json_text)
@@ -223,10 +223,22 @@ def extension_suffix(project: RustProject, interpreter: PythonInterpreter) -> st
     return interpreter.ext_suffix
 
 
+def _package_name(workspace: CargoWorkspace) -> str:
+    package = workspace.manifest(workspace.crate_dir).get("package")
+    name = package.get("name") if isinstance(package, Mapping) else None
+    if not isinstance(name, str):
+        raise RustPythonBuildError(
+            f"{workspace.crate_dir}/Cargo.toml has no [package] name: a Python extension must be a package."
+        )
+    return name
+
+
 def interpreter_env(interpreter: PythonInterpreter) -> FrozenDict[str, str]:
     """How pyo3's and python3-sys's build scripts are told which interpreter to build for."""
     return FrozenDict(
         {
+            # pyo3 >= 0.26 no longer needs the `extension-module` feature: builders say so here.
+            "PYO3_BUILD_EXTENSION_MODULE": "1",
             "PYO3_PYTHON": interpreter.path,
             "PYO3_ENVIRONMENT_SIGNATURE": interpreter.environment_signature,
             "PYTHON_SYS_EXECUTABLE": interpreter.path,
