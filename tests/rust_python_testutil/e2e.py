@@ -5,11 +5,10 @@ import glob
 import os
 import shutil
 import subprocess
-import sys
 import venv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 # What a checkout needs to run `./pants package ::`; the e2e tests' `files` dependency on
 # //:repo_files puts exactly these into the test sandbox.
@@ -79,6 +78,7 @@ def run_pants(
     *,
     cache_dir: Path,
     extra_env: Optional[Mapping[str, str]] = None,
+    pantsd: bool = False,
     timeout: int = 3600,
 ) -> PantsResult:
     """`./pants` in `repo`, with local caches of its own (so results cannot leak between tests)."""
@@ -86,7 +86,7 @@ def run_pants(
     env.update(extra_env or {})
     argv = [
         "./pants",
-        "--no-pantsd",
+        "--pantsd" if pantsd else "--no-pantsd",
         "--no-dynamic-ui",
         f"--local-store-dir={cache_dir / 'lmdb_store'}",
         f"--named-caches-dir={cache_dir / 'named_caches'}",
@@ -168,10 +168,6 @@ def wheels_in(directory: Path) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(str(directory / "**" / "*.whl"), recursive=True))
 
 
-def this_python() -> str:
-    return sys.executable
-
-
 def files_in_zip(path: Path) -> list[str]:
     import zipfile
 
@@ -185,7 +181,3 @@ def read_from_zip(path: Path, member_suffix: str) -> str:
     with zipfile.ZipFile(path) as zf:
         (name,) = [n for n in zf.namelist() if n.endswith(member_suffix)]
         return zf.read(name).decode()
-
-
-def all_lines(texts: Iterable[str]) -> list[str]:
-    return [line for text in texts for line in text.splitlines()]

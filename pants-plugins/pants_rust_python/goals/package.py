@@ -15,6 +15,7 @@ from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import softwrap
 
+from pants_rust_python import __version__
 from pants_rust_python.layouts import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import (
@@ -38,7 +39,7 @@ from pants_rust_python.wheels.wheel import build_wheel
 
 logger = logging.getLogger(__name__)
 
-GENERATOR = "pants-rust-python"
+GENERATOR = f"pants-rust-python ({__version__})"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             metadata=render_metadata(metadata),
             entries=entries,
             entry_points=entry_points_txt(pyproject) if pyproject else None,
-            license_files=metadata.license_file_contents,
+            license_files=metadata.license_file_map(),
             generator=GENERATOR,
             source_date_epoch=request.source_date_epoch,
         )

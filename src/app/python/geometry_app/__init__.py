@@ -1,0 +1,1 @@
+"""A small Python application on top of two Rust extensions of this repo."""

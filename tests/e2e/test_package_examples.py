@@ -1,0 +1,165 @@
+"""End to end, as a new user would: copy the repo, run ./pants package ::, pip install, import.
+
+Slow on purpose (cold builds with real cargo); grouped in one module so the repository is
+packaged once and every check reuses it.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rust_python_testutil.e2e import (
+    copy_repo,
+    files_in_zip,
+    find_python,
+    make_venv,
+    read_from_zip,
+    run_pants,
+    wheels_in,
+)
+
+CHECKS = Path(__file__).parent / "example_checks"
+
+# (distribution file-name prefix, tag) of every wheel `package ::` must produce. Non-abi3
+# extensions get one wheel per interpreter version allowed by [python].interpreter_constraints
+# (CPython>=3.9,<3.12) and found on the machine.
+ABI3_WHEELS = {("hello_abi3-0.3.1", "cp39-abi3"), ("geometry_shapes-0.2.0", "cp39-abi3")}
+PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0")
+
+
+def _installed_versions() -> list[str]:
+    found = []
+    for version in ("3.9", "3.10", "3.11"):
+        try:
+            find_python(version)
+        except AssertionError:
+            continue
+        found.append(version)
+    return found
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dist/ directory of `./pants package ::` in a fresh copy of the repo."""
+    root = tmp_path_factory.mktemp("checkout-a")
+    repo = copy_repo(root / "repo")
+    run_pants(repo, ["package", "::"], cache_dir=root / "cache").assert_success()
+    return repo / "dist"
+
+
+def _wheel_ids(dist: Path) -> set[tuple[str, str]]:
+    ids = set()
+    for wheel in wheels_in(dist):
+        m = re.match(r"^(.+?-[^-]+)-(.+)-linux_x86_64\.whl$", wheel.name)
+        assert m, wheel.name
+        ids.add((m.group(1), m.group(2)))
+    return ids
+
+
+def test_package_builds_every_example(packaged: Path) -> None:
+    expected = set(ABI3_WHEELS)
+    for version in _installed_versions():
+        tag = "cp" + version.replace(".", "")
+        expected.update((dist, f"{tag}-{tag}") for dist in PER_VERSION)
+    assert _wheel_ids(packaged) == expected
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.11"])
+def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -> None:
+    venv = make_venv(find_python(version), tmp_path / "venv")
+    venv.pip_install(
+        "--no-index",
+        f"--find-links={packaged}",
+        "hello-abi3",
+        "mixed-pkg",
+        "geometry-shapes",
+        "stats_py",
+        no_deps=True,
+    )
+    env = {"PATH": f"{venv.bin_dir}:{os.environ['PATH']}"}
+    for check in ("check_hello_abi3.py", "check_mixed_pkg.py", "check_geometry.py"):
+        out = venv.run((CHECKS / check).read_text(), env=env)
+        assert f"ok on {version}" in out, out
+
+
+def test_wheels_are_well_formed(packaged: Path) -> None:
+    for wheel in wheels_in(packaged):
+        names = files_in_zip(wheel)
+        dist_info = [n for n in names if ".dist-info/" in n]
+        # dist-info last, RECORD listing every file with a sha256.
+        assert names[-len(dist_info) :] == sorted(dist_info) or names[-1].endswith("RECORD")
+        record = read_from_zip(wheel, ".dist-info/RECORD").splitlines()
+        recorded = {line.split(",")[0] for line in record}
+        assert recorded == set(names), wheel.name
+        for line in record:
+            path, digest, size = line.split(",")
+            assert path.endswith("RECORD") or digest.startswith("sha256="), line
+        wheel_file = read_from_zip(wheel, ".dist-info/WHEEL")
+        assert "Root-Is-Purelib: false" in wheel_file
+
+
+def test_second_package_runs_no_process(tmp_path: Path) -> None:
+    """With pantsd, as the README runs it: nothing changed, nothing runs, cargo least of all."""
+    repo = copy_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    try:
+        run_pants(repo, ["package", "::"], cache_dir=cache, pantsd=True).assert_success()
+        again = run_pants(repo, ["--stats-log", "package", "::"], cache_dir=cache, pantsd=True).assert_success()
+    finally:
+        _kill_pantsd(repo)
+    counters = dict(re.findall(r"^\s*(local_execution_requests|remote_execution_requests|local_cache_requests): (\d+)$", again.stderr, re.M))
+    assert counters.get("local_execution_requests") == "0", again.stderr[-5000:]
+
+
+def _kill_pantsd(repo: Path) -> None:
+    for pid_file in repo.glob(".pids/**/pantsd/pid"):
+        try:
+            os.kill(int(pid_file.read_text().strip()), 15)
+        except (ValueError, OSError):
+            pass
+
+
+def test_builds_are_byte_identical_across_checkouts(packaged: Path, tmp_path: Path) -> None:
+    """A second checkout elsewhere, with empty caches, produces the very same bytes."""
+    repo = copy_repo(tmp_path / "elsewhere" / "checkout-b")
+    run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache-b").assert_success()
+    first = {w.name: w.read_bytes() for w in wheels_in(packaged)}
+    second = {w.name: w.read_bytes() for w in wheels_in(repo / "dist")}
+    assert first.keys() == second.keys()
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+
+
+def test_nothing_partial_lands_in_dist_on_error(tmp_path: Path) -> None:
+    broken_lib = "use pyo3::prelude::*;\n#[pymodule]\nfn hello_abi3(m: &Bound<'_, PyModule>) -> PyResult<()> { m.add(\"x\", 1 }\n"
+    repo = copy_repo(tmp_path / "repo", {"src/hello_abi3/src/lib.rs": broken_lib})
+    result = run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache")
+    assert result.returncode != 0
+    assert "src/lib.rs" in result.stderr
+    assert not (repo / "dist").exists() or wheels_in(repo / "dist") == []
+
+
+def test_launcher_explains_missing_python39(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    cargo_dir = os.path.dirname(shutil.which("cargo") or "/usr/bin/cargo")
+    env = {
+        "PATH": f"{cargo_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "PANTS_PYTHON": "/nonexistent/python3.9",
+    }
+    proc = subprocess.run(["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "CPython 3.9" in proc.stderr, proc.stderr
+
+
+def test_launcher_explains_missing_cargo(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")}
+    proc = subprocess.run(["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "no cargo found" in proc.stderr and "install a Rust toolchain" in proc.stderr, proc.stderr
