@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
 from pants.engine.platform import Platform
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
@@ -33,6 +33,7 @@ from pants_rust_python.wheels.metadata import (
     MetadataError,
     build_core_metadata,
     entry_points_txt,
+    metadata_input_globs,
     render_metadata,
 )
 from pants_rust_python.wheels.wheel import build_wheel
@@ -89,9 +90,27 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
     spec = project.spec
     library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
-    files: Mapping[str, bytes] = project.own_files
-    stub = files.get(spec.stub_path) if spec.stub_path else None
     pyproject = thaw(project.pyproject) if project.pyproject is not None else None
+    cargo_package = project.raw_package(spec.package_id)
+    crate_dir = posixpath.dirname(spec.cargo_toml_path)
+    pyproject_dir = posixpath.dirname(spec.pyproject_path) if spec.pyproject_path else crate_dir
+    # Readmes and license files may live outside the target's sources (workspace inheritance).
+    metadata_files = await Get(
+        DigestContents,
+        PathGlobs(
+            metadata_input_globs(
+                cargo_package=cargo_package,
+                pyproject=pyproject,
+                crate_dir=crate_dir,
+                pyproject_dir=pyproject_dir,
+            )
+        ),
+    )
+    files: Mapping[str, bytes] = {
+        **{fc.path: fc.content for fc in metadata_files},
+        **project.own_files,
+    }
+    stub = files.get(spec.stub_path) if spec.stub_path else None
     try:
         entries = extension_entries(
             spec,
@@ -101,11 +120,12 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             stub=stub,
         )
         metadata = build_core_metadata(
-            cargo_package=project.raw_package(spec.package_id),
+            cargo_package=cargo_package,
             pyproject=pyproject,
             files=files,
-            crate_dir=posixpath.dirname(spec.cargo_toml_path),
-            pyproject_dir=posixpath.dirname(spec.pyproject_path) if spec.pyproject_path else posixpath.dirname(spec.cargo_toml_path),
+            crate_dir=crate_dir,
+            pyproject_dir=pyproject_dir,
+            workspace_dir=project.workspace.root_dir,
         )
         filename, content = build_wheel(
             distribution=metadata.name,

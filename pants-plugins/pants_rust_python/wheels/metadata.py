@@ -22,7 +22,17 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion, Version
@@ -326,7 +336,9 @@ def _is_negation(a: Expr, b: Expr) -> bool:
 class _Node:
     __slots__ = ("var", "ranges", "high", "low", "__weakref__")
 
-    def __init__(self, var: tuple, ranges: Optional[tuple], high: Any, low: Any) -> None:
+    def __init__(
+        self, var: tuple, ranges: Optional[tuple], high: Any, low: Any
+    ) -> None:
         self.var = var
         # For version/string variables: ((Ranges, child), ...) sorted by start; else None.
         self.ranges = ranges
@@ -352,7 +364,9 @@ class _Algebra:
 
     # -- construction ---------------------------------------------------------------------
 
-    def _create(self, var: tuple, ranges: Optional[tuple], high: Any = None, low: Any = None):
+    def _create(
+        self, var: tuple, ranges: Optional[tuple], high: Any = None, low: Any = None
+    ):
         children = [c for _, c in ranges] if ranges is not None else [high, low]
         first = children[0]
         if all(c is first for c in children):
@@ -374,12 +388,18 @@ class _Algebra:
 
     @staticmethod
     def _edges_from_range(r: Ranges) -> tuple:
-        edges = [((seg,), TRUE) for seg in r] + [((seg,), FALSE) for seg in _r_complement(r)]
+        edges = [((seg,), TRUE) for seg in r] + [
+            ((seg,), FALSE) for seg in _r_complement(r)
+        ]
         edges.sort(key=lambda e: _lower_key(e[0][0][0]))
         return tuple(edges)
 
     def _bool(self, var: tuple, value: bool):
-        return self._create(var, None, TRUE, FALSE) if value else self._create(var, None, FALSE, TRUE)
+        return (
+            self._create(var, None, TRUE, FALSE)
+            if value
+            else self._create(var, None, FALSE, TRUE)
+        )
 
     def expression(self, e: Expr):
         kind = e[0]
@@ -389,9 +409,13 @@ class _Algebra:
                 converted = _python_version_to_full(*_normalize_specifier(op, version))
                 if converted is TRUE or converted is FALSE:
                     return converted
-                return self._create((0, _PY_FULL), self._edges_from_range(_release_range(*converted)))
+                return self._create(
+                    (0, _PY_FULL), self._edges_from_range(_release_range(*converted))
+                )
             op, version = _normalize_specifier(op, version)
-            return self._create((0, key), self._edges_from_range(_release_range(op, version)))
+            return self._create(
+                (0, key), self._edges_from_range(_release_range(op, version))
+            )
         if kind == "version_in":
             _, key, versions, negated = e
             r: Ranges = ()
@@ -471,7 +495,11 @@ class _Algebra:
                     if not inter:
                         continue
                     node = self.and_(lc, rc)
-                    if combined and combined[-1][1] is node and _can_conjoin(combined[-1][0], inter):
+                    if (
+                        combined
+                        and combined[-1][1] is node
+                        and _can_conjoin(combined[-1][0], inter)
+                    ):
                         combined[-1] = (_r_union(combined[-1][0], inter), node)
                     else:
                         combined.append((inter, node))
@@ -656,7 +684,11 @@ def _collect_dnf(tree, dnf: List[List[Expr]], path: List[Expr]) -> None:
             excluded = _range_inequality(r)
             if excluded is not None:
                 for value in excluded:
-                    path.append(("version", key, "!=", value) if is_version else ("string", key, "!=", value))
+                    path.append(
+                        ("version", key, "!=", value)
+                        if is_version
+                        else ("string", key, "!=", value)
+                    )
                 _collect_dnf(child, dnf, path)
                 del path[depth:]
                 continue
@@ -765,7 +797,9 @@ class _Cursor:
     def expect(self, char: str) -> None:
         got = self.next()
         if got != char:
-            raise _ParseError(f"expected `{char}`, found {'end of input' if got is None else repr(got)}")
+            raise _ParseError(
+                f"expected `{char}`, found {'end of input' if got is None else repr(got)}"
+            )
 
 
 _MARKER_OPS = ("==", "!=", ">", ">=", "<", "<=", "~=")
@@ -788,7 +822,9 @@ def _parse_marker_value(cur: _Cursor) -> Tuple[str, Any]:
         return ("string_key", _STRING_KEY_INDEX[word])
     if word == "extra":
         return ("extra", None)
-    raise _ParseError(f"expected a quoted string or a valid marker name, found `{word}`")
+    raise _ParseError(
+        f"expected a quoted string or a valid marker name, found `{word}`"
+    )
 
 
 def _parse_marker_operator(cur: _Cursor) -> str:
@@ -808,11 +844,15 @@ def _parse_marker_operator(cur: _Cursor) -> str:
         raise _ParseError(f"expected a valid marker operator, found `{word}`")
     op = cur.take_while(lambda ch: ch in "<=>~!")
     if op not in _MARKER_OPS:
-        raise _ParseError(f"expected a valid marker operator (such as `>=` or `not in`), found `{op}`")
+        raise _ParseError(
+            f"expected a valid marker operator (such as `>=` or `not in`), found `{op}`"
+        )
     return op
 
 
-def _version_specifier(op: str, raw: str, *, allow_star: bool) -> Optional[Tuple[str, Version]]:
+def _version_specifier(
+    op: str, raw: str, *, allow_star: bool
+) -> Optional[Tuple[str, Version]]:
     """A (possibly star) PEP 440 specifier as (op, Version), or None when pep508_rs would ignore it."""
     raw = raw.strip()
     star = allow_star and raw.endswith(".*")
@@ -942,10 +982,14 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
     if first is None:
         raise _ParseError("empty requirement")
     if not first.isascii() or not first.isalnum():
-        raise _ParseError(f"expected a package name starting with a letter or digit, found `{first}`")
+        raise _ParseError(
+            f"expected a package name starting with a letter or digit, found `{first}`"
+        )
     name = cur.take_while(lambda ch: ch in _NAME_CHARS)
     if name[-1] in "._-":
-        raise _ParseError(f"package name must end with a letter or digit, not `{name[-1]}`")
+        raise _ParseError(
+            f"package name must end with a letter or digit, not `{name[-1]}`"
+        )
     cur.eat_ws()
 
     extras: List[str] = []
@@ -1007,7 +1051,9 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
         raw_specs = text[cur.pos : end].split(",")
         cur.pos = end
     elif c is not None and c != ";":
-        raise _ParseError(f"expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `{c}`")
+        raise _ParseError(
+            f"expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `{c}`"
+        )
 
     specifiers = []
     for raw in raw_specs:
@@ -1041,7 +1087,9 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
     cur.eat_ws()
     if cur.peek() is not None:
         raise _ParseError(f"unexpected `{cur.peek()}` at position {cur.pos + 1}")
-    return _Requirement(canonicalize_name(name), tuple(extras), tuple(specifiers), url, marker)
+    return _Requirement(
+        canonicalize_name(name), tuple(extras), tuple(specifiers), url, marker
+    )
 
 
 def _render_requirement(req: _Requirement, marker: Any, alg: _Algebra) -> str:
@@ -1058,7 +1106,12 @@ def _render_requirement(req: _Requirement, marker: Any, alg: _Algebra) -> str:
     return out
 
 
-def format_requirement(requirement: str, *, extra: Optional[str] = None, declared_in: str = "pyproject.toml") -> str:
+def format_requirement(
+    requirement: str,
+    *,
+    extra: Optional[str] = None,
+    declared_in: str = "pyproject.toml",
+) -> str:
     """A requirement as maturin writes it into Requires-Dist, optionally limited to `extra`."""
     alg = _Algebra()
     try:
@@ -1070,7 +1123,9 @@ def format_requirement(requirement: str, *, extra: Optional[str] = None, declare
         ) from None
     marker = req.marker
     if extra is not None:
-        marker = alg.and_(marker, alg.expression(("extra", "==", 0, canonicalize_name(extra))))
+        marker = alg.and_(
+            marker, alg.expression(("extra", "==", 0, canonicalize_name(extra)))
+        )
     return _render_requirement(req, marker, alg)
 
 
@@ -1118,7 +1173,11 @@ def _split_words(line: str) -> List[Tuple[str, str, str]]:
         splits = [
             i + 1
             for i, ch in enumerate(word)
-            if ch == "-" and i > 0 and word[i - 1].isalnum() and i + 1 < len(word) and word[i + 1].isalnum()
+            if ch == "-"
+            and i > 0
+            and word[i - 1].isalnum()
+            and i + 1 < len(word)
+            and word[i + 1].isalnum()
         ]
         prev = 0
         for idx in splits:
@@ -1137,7 +1196,9 @@ def _split_words(line: str) -> List[Tuple[str, str, str]]:
     return broken
 
 
-def _optimal_fit(fragments: List[Tuple[str, str, str]]) -> List[List[Tuple[str, str, str]]]:
+def _optimal_fit(
+    fragments: List[Tuple[str, str, str]]
+) -> List[List[Tuple[str, str, str]]]:
     n = len(fragments)
     widths = [0.0]
     for word, ws, _ in fragments:
@@ -1147,7 +1208,12 @@ def _optimal_fit(fragments: List[Tuple[str, str, str]]) -> List[List[Tuple[str, 
     for j in range(1, n + 1):
         best: Optional[Tuple[int, float]] = None
         for i in range(j):
-            line_width = widths[j] - widths[i] - len(fragments[j - 1][1]) + len(fragments[j - 1][2])
+            line_width = (
+                widths[j]
+                - widths[i]
+                - len(fragments[j - 1][1])
+                + len(fragments[j - 1][2])
+            )
             cost = minima[i][1] + 1000
             if line_width > target:
                 cost += (line_width - target) * 2500
@@ -1186,7 +1252,9 @@ def fold_header(text: str) -> str:
             if not group:
                 lines.append("")
                 continue
-            body = "".join(w + ws for w, ws, _ in group[:-1]) + group[-1][0] + group[-1][2]
+            body = (
+                "".join(w + ws for w, ws, _ in group[:-1]) + group[-1][0] + group[-1][2]
+            )
             lines.append(body if not lines else "\t" + body)
     out = []
     for line in lines:
@@ -1308,11 +1376,16 @@ def render_entry_points(md: CoreMetadata) -> Optional[bytes]:
     if not sections:
         return None
     # maturin writes the sections back to back, without blank lines.
-    text = "".join(f"[{group}]\n" + "".join(f"{k}={v}\n" for k, v in entries) for group, entries in sections)
+    text = "".join(
+        f"[{group}]\n" + "".join(f"{k}={v}\n" for k, v in entries)
+        for group, entries in sections
+    )
     return text.encode("utf-8")
 
 
-def _sorted_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[str, Any], ...]:
+def _sorted_table(
+    value: Any, *, field: str, declared_in: str
+) -> Tuple[Tuple[str, Any], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -1321,7 +1394,9 @@ def _sorted_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[st
     return tuple(sorted(value.items(), key=lambda kv: kv[0]))
 
 
-def _string_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[str, str], ...]:
+def _string_table(
+    value: Any, *, field: str, declared_in: str
+) -> Tuple[Tuple[str, str], ...]:
     items = _sorted_table(value, field=field, declared_in=declared_in)
     for k, v in items:
         if not isinstance(v, str):
@@ -1330,30 +1405,55 @@ def _string_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[st
 
 
 def _entry_point_sections(project: Mapping[str, Any], declared_in: str):
-    scripts = _string_table(project.get("scripts"), field="project.scripts", declared_in=declared_in)
-    gui = _string_table(project.get("gui-scripts"), field="project.gui-scripts", declared_in=declared_in)
-    groups = _sorted_table(project.get("entry-points"), field="project.entry-points", declared_in=declared_in)
+    scripts = _string_table(
+        project.get("scripts"), field="project.scripts", declared_in=declared_in
+    )
+    gui = _string_table(
+        project.get("gui-scripts"), field="project.gui-scripts", declared_in=declared_in
+    )
+    groups = _sorted_table(
+        project.get("entry-points"),
+        field="project.entry-points",
+        declared_in=declared_in,
+    )
     entry_points = []
     for group, table in groups:
         if group in ("console_scripts", "gui_scripts"):
-            table_name = "project.scripts" if group == "console_scripts" else "project.gui-scripts"
+            table_name = (
+                "project.scripts"
+                if group == "console_scripts"
+                else "project.gui-scripts"
+            )
             raise MetadataError(
                 f"`{group}` is not allowed in the `project.entry-points` table of {declared_in}; "
                 f"use the `{table_name}` table instead."
             )
         entry_points.append(
-            (group, _string_table(table, field=f"project.entry-points.{group}", declared_in=declared_in))
+            (
+                group,
+                _string_table(
+                    table,
+                    field=f"project.entry-points.{group}",
+                    declared_in=declared_in,
+                ),
+            )
         )
     return scripts, gui, tuple(entry_points)
 
 
-def entry_points_txt(pyproject: Optional[Mapping[str, Any]], *, declared_in: str = "pyproject.toml") -> Optional[bytes]:
+def entry_points_txt(
+    pyproject: Optional[Mapping[str, Any]], *, declared_in: str = "pyproject.toml"
+) -> Optional[bytes]:
     """entry_points.txt from [project.scripts], [project.gui-scripts] and [project.entry-points.*]."""
     project = (pyproject or {}).get("project")
     if not isinstance(project, Mapping):
         return None
     scripts, gui, groups = _entry_point_sections(project, declared_in)
-    return render_entry_points(CoreMetadata(name="x", version="0", scripts=scripts, gui_scripts=gui, entry_points=groups))
+    return render_entry_points(
+        CoreMetadata(
+            name="x", version="0", scripts=scripts, gui_scripts=gui, entry_points=groups
+        )
+    )
 
 
 def _escape_email_display_name(name: str, email: str) -> str:
@@ -1363,14 +1463,20 @@ def _escape_email_display_name(name: str, email: str) -> str:
     return f"{name} <{email}>"
 
 
-def _split_contacts(contacts: Any, *, field: str, declared_in: str) -> Tuple[Optional[str], Optional[str]]:
+def _split_contacts(
+    contacts: Any, *, field: str, declared_in: str
+) -> Tuple[Optional[str], Optional[str]]:
     if not isinstance(contacts, list):
-        raise MetadataError(f"`{field}` in {declared_in} must be an array of tables with `name` and/or `email`.")
+        raise MetadataError(
+            f"`{field}` in {declared_in} must be an array of tables with `name` and/or `email`."
+        )
     names: List[str] = []
     emails: List[str] = []
     for contact in contacts:
         if not isinstance(contact, Mapping):
-            raise MetadataError(f"`{field}` in {declared_in} must be an array of tables with `name` and/or `email`.")
+            raise MetadataError(
+                f"`{field}` in {declared_in} must be an array of tables with `name` and/or `email`."
+            )
         name, email = contact.get("name"), contact.get("email")
         if name is not None and email is not None:
             emails.append(_escape_email_display_name(name, email))
@@ -1382,7 +1488,11 @@ def _split_contacts(contacts: Any, *, field: str, declared_in: str) -> Tuple[Opt
 
 
 def _join(directory: str, path: str) -> str:
-    joined = posixpath.normpath(posixpath.join(directory, path)) if directory else posixpath.normpath(path)
+    joined = (
+        posixpath.normpath(posixpath.join(directory, path))
+        if directory
+        else posixpath.normpath(path)
+    )
     return "" if joined == "." else joined
 
 
@@ -1394,13 +1504,17 @@ def _relative_to(path: str, directory: str) -> Optional[str]:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
-def _read_text(files: Mapping[str, bytes], path: str, *, field: str, declared_in: str) -> str:
+def _read_text(
+    files: Mapping[str, bytes], path: str, *, field: str, declared_in: str
+) -> str:
     if path not in files:
         raise MetadataFileMissing(path, field, declared_in)
     try:
         return files[path].decode("utf-8")
     except UnicodeDecodeError:
-        raise MetadataError(f"The file `{path}` referenced by `{field}` in {declared_in} is not valid UTF-8.") from None
+        raise MetadataError(
+            f"The file `{path}` referenced by `{field}` in {declared_in} is not valid UTF-8."
+        ) from None
 
 
 def _glob_to_regex(pattern: str) -> "re.Pattern[str]":
@@ -1446,11 +1560,15 @@ def _check_license_glob(pattern: str, declared_in: str) -> None:
     elif "\\" in pattern:
         problem = "use `/` as the path separator"
     elif re.search(r"[^A-Za-z0-9._\-/*?\[\]]", pattern):
-        problem = "only letters, digits, `-`, `.`, `_`, `/`, `*`, `?` and `[...]` are allowed"
+        problem = (
+            "only letters, digits, `-`, `.`, `_`, `/`, `*`, `?` and `[...]` are allowed"
+        )
     elif any("**" in c and c != "**" for c in pattern.split("/")):
         problem = "`**` must be a whole path component"
     if problem:
-        raise MetadataError(f"Invalid `project.license-files` glob `{pattern}` in {declared_in}: {problem}.")
+        raise MetadataError(
+            f"Invalid `project.license-files` glob `{pattern}` in {declared_in}: {problem}."
+        )
 
 
 def _path_sort_key(path: str) -> Tuple[str, ...]:
@@ -1476,7 +1594,8 @@ def metadata_input_globs(
     pyproject_dir: str,
 ) -> List[str]:
     """Repo-relative paths/globs of every file `build_core_metadata` may need in `files`
-    (readme, license files, maturin's guessed readme and license names). Read those that exist."""
+    (readme, license files, maturin's guessed readme and license names). Read those that exist.
+    """
     out: List[str] = []
     readme = cargo_package.get("readme")
     if readme:
@@ -1514,11 +1633,12 @@ def build_core_metadata(
 
     `files` maps repo-relative paths to contents; files maturin would only use if they exist
     (guessed readmes, auto-discovered license files) are simply looked up there.
-    `workspace_dir` (the Cargo workspace root, repo-relative) bounds `..` paths in metadata.
+    `workspace_dir` (the Cargo workspace root, repo-relative) bounds `..` paths in metadata the
+    way maturin does; without it they are only kept inside the repository.
     """
     crate_dir = _join(crate_dir, "")
     pyproject_dir = _join(pyproject_dir, "")
-    workspace_dir = crate_dir if workspace_dir is None else _join(workspace_dir, "")
+    workspace_dir = "" if workspace_dir is None else _join(workspace_dir, "")
     cargo_toml = _join(crate_dir, "Cargo.toml")
     pyproject_toml = _join(pyproject_dir, "pyproject.toml")
 
@@ -1526,7 +1646,9 @@ def build_core_metadata(
     name = cargo_package.get("name")
     if not isinstance(name, str) or not name:
         raise MetadataError(f"{cargo_toml} has no package name; set `[package] name`.")
-    version = normalize_version(str(cargo_package.get("version")), declared_in=cargo_toml)
+    version = normalize_version(
+        str(cargo_package.get("version")), declared_in=cargo_toml
+    )
     authors_list = list(cargo_package.get("authors") or [])
     authors = ", ".join(authors_list)
 
@@ -1537,18 +1659,26 @@ def build_core_metadata(
         pass
     elif readme:
         path = _join(crate_dir, readme)
-        description = _read_text(files, path, field="package.readme", declared_in=cargo_toml)
+        description = _read_text(
+            files, path, field="package.readme", declared_in=cargo_toml
+        )
         content_type = _content_type_for(path)
     else:
         for guess in README_GUESSES:
             path = _join(crate_dir, guess)
             if path in files:
-                description = _read_text(files, path, field="package.readme", declared_in=cargo_toml)
+                description = _read_text(
+                    files, path, field="package.readme", declared_in=cargo_toml
+                )
                 content_type = _content_type_for(path)
                 break
 
     urls: List[Tuple[str, str]] = []
-    for key, label in (("homepage", "Homepage"), ("documentation", "Documentation"), ("repository", "Source Code")):
+    for key, label in (
+        ("homepage", "Homepage"),
+        ("documentation", "Documentation"),
+        ("repository", "Source Code"),
+    ):
         if cargo_package.get(key):
             urls.append((label, cargo_package[key]))
 
@@ -1595,7 +1725,9 @@ def build_core_metadata(
             raise MetadataError(f"`project` in {pyproject_toml} must be a table.")
         dynamic = set(project.get("dynamic") or [])
         if "name" in dynamic:
-            raise MetadataError(f"`project.dynamic` must not contain `name` in {pyproject_toml}; set `project.name`.")
+            raise MetadataError(
+                f"`project.dynamic` must not contain `name` in {pyproject_toml}; set `project.name`."
+            )
         pname = project.get("name")
         if not isinstance(pname, str) or not is_valid_name(pname):
             raise MetadataError(
@@ -1620,13 +1752,23 @@ def build_core_metadata(
         fields["name"] = pname
         if project.get("version") is not None:
             fields["version"] = normalize_version(
-                str(project["version"]), declared_in=pyproject_toml, field="project.version"
+                str(project["version"]),
+                declared_in=pyproject_toml,
+                field="project.version",
             )
 
         readme_value = project.get("readme")
         if isinstance(readme_value, str):
-            path, _ = _metadata_path(pyproject_dir, workspace_dir, readme_value, "project.readme", pyproject_toml)
-            fields["description"] = _read_text(files, path, field="project.readme", declared_in=pyproject_toml)
+            path, _ = _metadata_path(
+                pyproject_dir,
+                workspace_dir,
+                readme_value,
+                "project.readme",
+                pyproject_toml,
+            )
+            fields["description"] = _read_text(
+                files, path, field="project.readme", declared_in=pyproject_toml
+            )
             fields["description_content_type"] = _content_type_for(path)
         elif isinstance(readme_value, Mapping):
             if "file" in readme_value and "text" in readme_value:
@@ -1636,7 +1778,11 @@ def build_core_metadata(
                 )
             if readme_value.get("file") is not None:
                 path, _ = _metadata_path(
-                    pyproject_dir, workspace_dir, readme_value["file"], "project.readme.file", pyproject_toml
+                    pyproject_dir,
+                    workspace_dir,
+                    readme_value["file"],
+                    "project.readme.file",
+                    pyproject_toml,
                 )
                 fields["description"] = _read_text(
                     files, path, field="project.readme.file", declared_in=pyproject_toml
@@ -1646,7 +1792,9 @@ def build_core_metadata(
             # maturin takes the table's content-type as is, even when it is absent.
             fields["description_content_type"] = readme_value.get("content-type")
         elif readme_value is not None:
-            raise MetadataError(f"`project.readme` in {pyproject_toml} must be a path or a table.")
+            raise MetadataError(
+                f"`project.readme` in {pyproject_toml} must be a path or a table."
+            )
 
         lic = project.get("license")
         if isinstance(lic, str):
@@ -1655,10 +1803,16 @@ def build_core_metadata(
             if lic.get("file") is not None:
                 declared = lic["file"]
                 source, root = _metadata_path(
-                    pyproject_dir, workspace_dir, declared, "project.license.file", pyproject_toml
+                    pyproject_dir,
+                    workspace_dir,
+                    declared,
+                    "project.license.file",
+                    pyproject_toml,
                 )
                 if source not in files:
-                    raise MetadataFileMissing(source, "project.license.file", pyproject_toml)
+                    raise MetadataFileMissing(
+                        source, "project.license.file", pyproject_toml
+                    )
                 if ".." in declared.split("/"):
                     target = _relative_to(source, root) or source
                 else:
@@ -1670,12 +1824,16 @@ def build_core_metadata(
             elif lic.get("text") is not None:
                 fields["license"] = lic["text"]
         elif lic is not None:
-            raise MetadataError(f"`project.license` in {pyproject_toml} must be an SPDX string or a table.")
+            raise MetadataError(
+                f"`project.license` in {pyproject_toml} must be an SPDX string or a table."
+            )
 
         globs = project.get("license-files")
         if globs is not None:
             if not isinstance(globs, list):
-                raise MetadataError(f"`project.license-files` in {pyproject_toml} must be an array of globs.")
+                raise MetadataError(
+                    f"`project.license-files` in {pyproject_toml} must be an array of globs."
+                )
             for pattern in globs:
                 _check_license_glob(pattern, pyproject_toml)
                 for rel in _match_files(files, pyproject_dir, pattern):
@@ -1696,7 +1854,9 @@ def build_core_metadata(
         ):
             if project.get(field_name) is not None:
                 names, emails = _split_contacts(
-                    project[field_name], field=f"project.{field_name}", declared_in=pyproject_toml
+                    project[field_name],
+                    field=f"project.{field_name}",
+                    declared_in=pyproject_toml,
                 )
                 if names is not None:
                     fields[name_key] = names
@@ -1706,20 +1866,30 @@ def build_core_metadata(
         if project.get("description") is not None:
             fields["summary"] = project["description"]
         if project.get("requires-python") is not None:
-            fields["requires_python"] = format_requires_python(project["requires-python"], declared_in=pyproject_toml)
+            fields["requires_python"] = format_requires_python(
+                project["requires-python"], declared_in=pyproject_toml
+            )
         if project.get("keywords") is not None:
             fields["keywords"] = ",".join(project["keywords"])
         if project.get("classifiers") is not None:
             fields["classifiers"] = tuple(project["classifiers"])
         if project.get("urls") is not None:
-            fields["project_urls"] = _string_table(project["urls"], field="project.urls", declared_in=pyproject_toml)
+            fields["project_urls"] = _string_table(
+                project["urls"], field="project.urls", declared_in=pyproject_toml
+            )
 
         requires_dist: List[str] = []
         for dep in project.get("dependencies") or []:
-            requires_dist.append(format_requirement(dep, declared_in=f"`project.dependencies` of {pyproject_toml}"))
+            requires_dist.append(
+                format_requirement(
+                    dep, declared_in=f"`project.dependencies` of {pyproject_toml}"
+                )
+            )
         provides_extra: List[str] = []
         optional = _sorted_table(
-            project.get("optional-dependencies"), field="project.optional-dependencies", declared_in=pyproject_toml
+            project.get("optional-dependencies"),
+            field="project.optional-dependencies",
+            declared_in=pyproject_toml,
         )
         for extra, deps in optional:
             if not is_valid_name(extra):
@@ -1738,13 +1908,19 @@ def build_core_metadata(
                 )
         fields["requires_dist"] = tuple(requires_dist)
         fields["provides_extra"] = tuple(provides_extra)
-        scripts, gui_scripts, entry_points = _entry_point_sections(project, pyproject_toml)
+        scripts, gui_scripts, entry_points = _entry_point_sections(
+            project, pyproject_toml
+        )
 
     license_contents = []
     for target in license_files:
         source = license_sources.get(target, _join(pyproject_dir, target))
         if source not in files:
-            raise MetadataFileMissing(source, "license file", pyproject_toml if project is not None else cargo_toml)
+            raise MetadataFileMissing(
+                source,
+                "license file",
+                pyproject_toml if project is not None else cargo_toml,
+            )
         license_contents.append((target, files[source]))
 
     return CoreMetadata(
@@ -1768,7 +1944,9 @@ def _metadata_path(
     """(repo-relative source, allowed root) for a file named in [project]; `..` may only climb
     up to the Cargo workspace root (when pyproject.toml lies inside the workspace)."""
     if declared.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", declared):
-        raise MetadataError(f"`{field}` path `{declared}` in {declared_in} must be relative to pyproject.toml.")
+        raise MetadataError(
+            f"`{field}` path `{declared}` in {declared_in} must be relative to pyproject.toml."
+        )
     source = _join(pyproject_dir, declared)
     root = workspace_dir if _is_within(pyproject_dir, workspace_dir) else pyproject_dir
     if ".." in declared.split("/") and not _is_within(source, root):
