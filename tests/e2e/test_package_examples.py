@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from dataclasses import dataclass
 
 from rust_python_testutil.e2e import (
     copy_repo,
@@ -43,13 +44,28 @@ def _installed_versions() -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Checkout:
+    repo: Path
+    cache: Path
+
+    @property
+    def dist(self) -> Path:
+        return self.repo / "dist"
+
+
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dist/ directory of `./pants package ::` in a fresh copy of the repo."""
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Checkout:
+    """A fresh copy of the repo in which `./pants package ::` ran, with empty caches before."""
     root = tmp_path_factory.mktemp("checkout-a")
-    repo = copy_repo(root / "repo")
-    run_pants(repo, ["package", "::"], cache_dir=root / "cache").assert_success()
-    return repo / "dist"
+    result = Checkout(copy_repo(root / "repo"), root / "cache")
+    run_pants(result.repo, ["package", "::"], cache_dir=result.cache).assert_success()
+    return result
+
+
+@pytest.fixture(scope="module")
+def packaged(checkout: Checkout) -> Path:
+    return checkout.dist
 
 
 def _wheel_ids(dist: Path) -> set[tuple[str, str]]:
@@ -90,23 +106,21 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
 def test_wheels_are_well_formed(packaged: Path) -> None:
     for wheel in wheels_in(packaged):
         names = files_in_zip(wheel)
-        dist_info = [n for n in names if ".dist-info/" in n]
-        # dist-info last, RECORD listing every file with a sha256.
-        assert names[-len(dist_info) :] == sorted(dist_info) or names[-1].endswith("RECORD")
+        is_dist_info = [".dist-info/" in n for n in names]
+        # Package files first, then dist-info, RECORD last.
+        assert is_dist_info == sorted(is_dist_info), names
+        assert names[-1].endswith(".dist-info/RECORD"), names
         record = read_from_zip(wheel, ".dist-info/RECORD").splitlines()
-        recorded = {line.split(",")[0] for line in record}
-        assert recorded == set(names), wheel.name
-        for line in record:
-            path, digest, size = line.split(",")
-            assert path.endswith("RECORD") or digest.startswith("sha256="), line
-        wheel_file = read_from_zip(wheel, ".dist-info/WHEEL")
-        assert "Root-Is-Purelib: false" in wheel_file
+        assert {line.split(",")[0] for line in record} == set(names), wheel.name
+        for line in record[:-1]:
+            _, digest, size = line.split(",")
+            assert digest.startswith("sha256=") and int(size) >= 0, line
+        assert "Root-Is-Purelib: false" in read_from_zip(wheel, ".dist-info/WHEEL")
 
 
-def test_second_package_runs_no_process(tmp_path: Path) -> None:
+def test_second_package_runs_no_process(checkout: Checkout) -> None:
     """With pantsd, as the README runs it: nothing changed, nothing runs, cargo least of all."""
-    repo = copy_repo(tmp_path / "repo")
-    cache = tmp_path / "cache"
+    repo, cache = checkout.repo, checkout.cache
     try:
         run_pants(repo, ["package", "::"], cache_dir=cache, pantsd=True).assert_success()
         again = run_pants(repo, ["--stats-log", "package", "::"], cache_dir=cache, pantsd=True).assert_success()
@@ -163,3 +177,53 @@ def test_launcher_explains_missing_cargo(tmp_path: Path) -> None:
     proc = subprocess.run(["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True)
     assert proc.returncode != 0
     assert "no cargo found" in proc.stderr and "install a Rust toolchain" in proc.stderr, proc.stderr
+
+
+# (project dir, interpreter versions maturin builds it for)
+MATURIN_PROJECTS = [
+    ("src/hello_abi3", ["3.9"]),
+    ("src/mixed_pkg", ["3.9", "3.11"]),
+    ("src/geometry/crates/shapes_py", ["3.9"]),
+    ("src/geometry/crates/stats_py", ["3.9", "3.11"]),
+]
+MATURIN_VERSION = "1.16.0"
+
+
+def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
+    """Same file list, Tag lines and METADATA as `maturin build --release --compatibility linux`."""
+    tool = make_venv(find_python("3.11"), tmp_path / "maturin-venv")
+    tool.pip_install(f"maturin=={MATURIN_VERSION}")
+    repo = copy_repo(tmp_path / "repo")
+    out = tmp_path / "maturin-wheels"
+    for project, versions in MATURIN_PROJECTS:
+        interpreters = [arg for v in versions for arg in ("-i", find_python(v))]
+        subprocess.run(
+            [
+                f"{tool.bin_dir}/maturin",
+                "build",
+                "--release",
+                "--compatibility",
+                "linux",
+                "--out",
+                str(out),
+                *interpreters,
+            ],
+            cwd=repo / project,
+            env={**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "maturin-target")},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    theirs = {w.name: w for w in wheels_in(out)}
+    ours = {w.name: w for w in wheels_in(packaged) if w.name in theirs}
+    assert sorted(ours) == sorted(theirs)
+    for name, their_wheel in theirs.items():
+        our_wheel = ours[name]
+        assert files_in_zip(our_wheel) == [f for f in files_in_zip(their_wheel) if "/sboms/" not in f]
+        tag_lines = [
+            [line for line in read_from_zip(w, ".dist-info/WHEEL").splitlines() if line.startswith("Tag:")]
+            for w in (our_wheel, their_wheel)
+        ]
+        assert tag_lines[0] == tag_lines[1], name
+        assert read_from_zip(our_wheel, ".dist-info/METADATA") == read_from_zip(
+            their_wheel, ".dist-info/METADATA"
+        ), name

@@ -169,10 +169,11 @@ def wheels_in(directory: Path) -> list[Path]:
 
 
 def files_in_zip(path: Path) -> list[str]:
+    """Entry names in archive order."""
     import zipfile
 
     with zipfile.ZipFile(path) as zf:
-        return sorted(zf.namelist())
+        return zf.namelist()
 
 
 def read_from_zip(path: Path, member_suffix: str) -> str:

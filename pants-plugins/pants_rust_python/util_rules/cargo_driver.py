@@ -94,6 +94,20 @@ def prune_local_artifacts(profile_dir, local_names):
             _remove(os.path.join(profile_dir, entry))
 
 
+def outside_cargo_config(sandbox):
+    """Cargo reads `.cargo/config.toml` in every ancestor of its cwd, including the sandbox's."""
+    directory = os.path.dirname(sandbox)
+    while True:
+        for name in ("config.toml", "config"):
+            path = os.path.join(directory, ".cargo", name)
+            if os.path.isfile(path):
+                return path
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=("vendor", "metadata", "deps", "build"), required=True)
@@ -137,6 +151,14 @@ def main():
     target_dir = os.path.join(sandbox, args.target_dir)
     env["CARGO_TARGET_DIR"] = target_dir
 
+    leak = outside_cargo_config(sandbox)
+    if leak:
+        sys.stderr.write(
+            "error: %s is a Cargo configuration file above the build sandbox; cargo would apply "
+            "it to this build, which must depend only on the repository. Move its settings into "
+            "the repository's .cargo/config.toml, or remove it.\n" % leak
+        )
+        return 2
     cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
     rest = cargo_args[1:]
     if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
