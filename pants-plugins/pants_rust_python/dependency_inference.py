@@ -18,7 +18,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import FieldSet, InferDependenciesRequest, InferredDependencies
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-
 from pants_rust_python.cargo.manifest import (
     ManifestError,
     crate_path_dependencies,
@@ -99,13 +98,13 @@ async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> In
 
     root = workspace_root_of(crate_dir, manifests)
     root_manifest = manifests.get(root) if root is not None else manifests[crate_dir]
-    deps = crate_path_dependencies(manifests[crate_dir], crate_dir, root_manifest, root or crate_dir)
+    deps = crate_path_dependencies(
+        manifests[crate_dir], crate_dir, root_manifest, root or crate_dir
+    )
     wanted = [_manifest_path(d) for d in deps]
     if root is not None and root != crate_dir:
         wanted.append(_manifest_path(root))
-    owners_per_path = await MultiGet(
-        Get(Owners, OwnersRequest((path,))) for path in wanted
-    )
+    owners_per_path = await MultiGet(Get(Owners, OwnersRequest((path,))) for path in wanted)
     inferred: set[Address] = set()
     for owners in owners_per_path:
         inferred.update(owner for owner in owners if owner != address)

@@ -100,9 +100,7 @@ def _is_develop_artifact(path: str, extension_name: str) -> bool:
     for part in parts:
         if part.endswith(".dSYM"):
             bundle = part[: -len(".dSYM")]
-            return bundle.startswith(extension_name) or bundle.startswith(
-                f"lib{extension_name}"
-            )
+            return bundle.startswith(extension_name) or bundle.startswith(f"lib{extension_name}")
     name = parts[-1]
     native = name.endswith((".so", ".pyd", ".dll", ".dylib"))
     debuginfo = name.endswith((".pdb", ".dwp"))
@@ -121,9 +119,7 @@ def _python_roots(spec: ProjectSpec) -> List[str]:
     return roots
 
 
-def python_entries(
-    spec: ProjectSpec, python_files: Mapping[str, bytes]
-) -> List[WheelEntry]:
+def python_entries(spec: ProjectSpec, python_files: Mapping[str, bytes]) -> List[WheelEntry]:
     """The python package files, keyed by their path relative to `spec.python_source` (which is
     also their path in the wheel). Like maturin, only files inside the python package of a
     mixed project or a `python-packages` entry are kept, minus stale native builds."""
@@ -190,18 +186,12 @@ def extension_entries(
         )
         if not spec.mixed:
             entries.append(
-                WheelEntry(
-                    f"{spec.module_dir}/__init__.py", pyo3_init_py(spec.extension_name)
-                )
+                WheelEntry(f"{spec.module_dir}/__init__.py", pyo3_init_py(spec.extension_name))
             )
     elif spec.bindings == CFFI:
         if cffi_files is None:
             raise LayoutError("cffi bindings need the generated ffi.py (cffi_files).")
-        base = (
-            f"{spec.module_dir}/{spec.extension_name}"
-            if spec.mixed
-            else spec.module_dir
-        )
+        base = f"{spec.module_dir}/{spec.extension_name}" if spec.mixed else spec.module_dir
         library_filename = cffi_library_filename(spec.extension_name, ext_suffix)
         entries.extend(
             [
@@ -229,9 +219,7 @@ def binary_entries(
     """The wheel's files (dist-info aside) for bin bindings: each binary (keyed by its file
     name, e.g. `hello-bin`) as an executable `<dist>-<version>.data/scripts/<name>`."""
     if spec.bindings != BIN:
-        raise LayoutError(
-            f"`{spec.bindings}` bindings ship a library; use extension_entries."
-        )
+        raise LayoutError(f"`{spec.bindings}` bindings ship a library; use extension_entries.")
     scripts = f"{data_dir_name(spec, version)}/scripts"
     entries = python_entries(spec, python_files)
     entries.extend(

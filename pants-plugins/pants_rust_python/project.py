@@ -141,9 +141,7 @@ def _str_list(table: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ProjectError(
-            f"{where}: `{key}` must be a list of strings, got {value!r}."
-        )
+        raise ProjectError(f"{where}: `{key}` must be a list of strings, got {value!r}.")
     return tuple(value)
 
 
@@ -212,9 +210,7 @@ def _is_dir(files: FrozenSet[str], path: str) -> bool:
     return any(f.startswith(prefix) for f in files)
 
 
-def _check_module_name(
-    module_name: str, source: str, cargo_toml_path: str, where_py: str
-) -> None:
+def _check_module_name(module_name: str, source: str, cargo_toml_path: str, where_py: str) -> None:
     parts = module_name.split(".")
     if "-" in module_name:
         raise ProjectError(
@@ -310,9 +306,7 @@ def _choices_hint(cargo_toml_path: str) -> str:
     )
 
 
-def _no_cdylib_error(
-    package: Package, bindings: str, cargo_toml_path: str
-) -> ProjectError:
+def _no_cdylib_error(package: Package, bindings: str, cargo_toml_path: str) -> ProjectError:
     return ProjectError(
         f"The crate `{package.name}` ({cargo_toml_path}) has no `cdylib` library target, which "
         f"{bindings} bindings need to build a Python extension. Add\n\n"
@@ -328,9 +322,7 @@ def _buildable_bins(meta: CargoMetadata, package: Package) -> Tuple[str, ...]:
     except GraphError:
         enabled = set()
     return tuple(
-        t.name
-        for t in package.bin_targets
-        if all(f in enabled for f in t.required_features)
+        t.name for t in package.bin_targets if all(f in enabled for f in t.required_features)
     )
 
 
@@ -434,8 +426,7 @@ def _python_root(
         import_name = project["name"].replace("-", "_")
         candidates = [import_name, *python_packages]
         if _is_file(files, _join(project_root, "rust", "Cargo.toml")) and any(
-            _is_file(files, _join(project_root, "src", c, "__init__.py"))
-            for c in candidates
+            _is_file(files, _join(project_root, "src", c, "__init__.py")) for c in candidates
         ):
             return _join(project_root, "src"), False, "the src layout"
     return project_root, False, ""
@@ -531,9 +522,7 @@ def resolve_project(
     parts = name.split(".")
     extension_name = parts[-1]
     python_module_dir = _join(python_dir, parts[0])
-    rust_module_dir = (
-        _join(python_dir, *parts[:-1]) if len(parts) > 1 else python_module_dir
-    )
+    rust_module_dir = _join(python_dir, *parts[:-1]) if len(parts) > 1 else python_module_dir
     python_module: Optional[str] = python_module_dir
     if not _is_file(files_set, _join(python_module_dir, "__init__.py")) and _is_file(
         files_set, _join(python_module_dir, "Cargo.toml")
@@ -551,9 +540,7 @@ def resolve_project(
 
     if python_module is not None:
         module_dir = (
-            posixpath.relpath(rust_module_dir, python_dir)
-            if python_dir
-            else rust_module_dir
+            posixpath.relpath(rust_module_dir, python_dir) if python_dir else rust_module_dir
         )
         stub_path = None
     else:

@@ -9,13 +9,7 @@ from pants_rust_python.target_types import (
     RustCrateTarget,
     RustPythonExtensionTarget,
 )
-from pants_rust_python.util_rules import (
-    cargo_build,
-    extension,
-    interpreters,
-    toolchain,
-    workspace,
-)
+from pants_rust_python.util_rules import cargo_build, extension, interpreters, toolchain, workspace
 
 
 def rules():

@@ -161,7 +161,13 @@ class RustStripField(BoolField):
 
 
 class CargoWorkspaceSourcesField(MultipleSourcesField):
-    default = ("Cargo.toml", "Cargo.lock", ".cargo/config.toml", ".cargo/config", "rust-toolchain.toml")
+    default = (
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        ".cargo/config",
+        "rust-toolchain.toml",
+    )
     help = "The workspace's root manifest, its Cargo.lock and its Cargo configuration."
 
 

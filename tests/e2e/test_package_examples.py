@@ -9,11 +9,10 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dataclasses import dataclass
-
 from rust_python_testutil.e2e import (
     copy_repo,
     files_in_zip,
@@ -123,10 +122,18 @@ def test_second_package_runs_no_process(checkout: Checkout) -> None:
     repo, cache = checkout.repo, checkout.cache
     try:
         run_pants(repo, ["package", "::"], cache_dir=cache, pantsd=True).assert_success()
-        again = run_pants(repo, ["--stats-log", "package", "::"], cache_dir=cache, pantsd=True).assert_success()
+        again = run_pants(
+            repo, ["--stats-log", "package", "::"], cache_dir=cache, pantsd=True
+        ).assert_success()
     finally:
         _kill_pantsd(repo)
-    counters = dict(re.findall(r"^\s*(local_execution_requests|remote_execution_requests|local_cache_requests): (\d+)$", again.stderr, re.M))
+    counters = dict(
+        re.findall(
+            r"^\s*(local_execution_requests|remote_execution_requests|local_cache_requests): (\d+)$",
+            again.stderr,
+            re.M,
+        )
+    )
     assert counters.get("local_execution_requests") == "0", again.stderr[-5000:]
 
 
@@ -150,7 +157,7 @@ def test_builds_are_byte_identical_across_checkouts(packaged: Path, tmp_path: Pa
 
 
 def test_nothing_partial_lands_in_dist_on_error(tmp_path: Path) -> None:
-    broken_lib = "use pyo3::prelude::*;\n#[pymodule]\nfn hello_abi3(m: &Bound<'_, PyModule>) -> PyResult<()> { m.add(\"x\", 1 }\n"
+    broken_lib = 'use pyo3::prelude::*;\n#[pymodule]\nfn hello_abi3(m: &Bound<\'_, PyModule>) -> PyResult<()> { m.add("x", 1 }\n'
     repo = copy_repo(tmp_path / "repo", {"src/hello_abi3/src/lib.rs": broken_lib})
     result = run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache")
     assert result.returncode != 0
@@ -166,7 +173,9 @@ def test_launcher_explains_missing_python39(tmp_path: Path) -> None:
         "HOME": str(tmp_path / "home"),
         "PANTS_PYTHON": "/nonexistent/python3.9",
     }
-    proc = subprocess.run(["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True
+    )
     assert proc.returncode != 0
     assert "CPython 3.9" in proc.stderr, proc.stderr
 
@@ -174,9 +183,13 @@ def test_launcher_explains_missing_python39(tmp_path: Path) -> None:
 def test_launcher_explains_missing_cargo(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home")}
-    proc = subprocess.run(["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["./pants", "--version"], cwd=repo, env=env, capture_output=True, text=True
+    )
     assert proc.returncode != 0
-    assert "no cargo found" in proc.stderr and "install a Rust toolchain" in proc.stderr, proc.stderr
+    assert (
+        "no cargo found" in proc.stderr and "install a Rust toolchain" in proc.stderr
+    ), proc.stderr
 
 
 # (project dir, interpreter versions maturin builds it for)
@@ -218,9 +231,15 @@ def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
     assert sorted(ours) == sorted(theirs)
     for name, their_wheel in theirs.items():
         our_wheel = ours[name]
-        assert files_in_zip(our_wheel) == [f for f in files_in_zip(their_wheel) if "/sboms/" not in f]
+        assert files_in_zip(our_wheel) == [
+            f for f in files_in_zip(their_wheel) if "/sboms/" not in f
+        ]
         tag_lines = [
-            [line for line in read_from_zip(w, ".dist-info/WHEEL").splitlines() if line.startswith("Tag:")]
+            [
+                line
+                for line in read_from_zip(w, ".dist-info/WHEEL").splitlines()
+                if line.startswith("Tag:")
+            ]
             for w in (our_wheel, their_wheel)
         ]
         assert tag_lines[0] == tag_lines[1], name

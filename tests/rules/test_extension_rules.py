@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pants.engine.addresses import Address
-
 from rust_python_testutil.rules import build_native_library, hello_crate, make_rule_runner
 
 

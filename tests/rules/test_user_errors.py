@@ -10,7 +10,6 @@ import pytest
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import RuleRunner
-
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
@@ -39,7 +38,9 @@ def expect_error(runner: RuleRunner, error_type: str, *fragments: str) -> str:
 
 def test_no_cdylib() -> None:
     runner = make_rule_runner()
-    runner.write_files(hello_crate({"Cargo.toml": HELLO_MANIFEST.replace('crate-type = ["cdylib"]', "")}))
+    runner.write_files(
+        hello_crate({"Cargo.toml": HELLO_MANIFEST.replace('crate-type = ["cdylib"]', "")})
+    )
     expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "cdylib")
 
 
@@ -63,20 +64,30 @@ def test_unknown_bindings() -> None:
 
 def test_rust_compile_error_shows_diagnostics() -> None:
     runner = make_rule_runner()
-    runner.write_files(hello_crate({"src/lib.rs": HELLO_LIB_RS + "\nfn broken() -> i32 { \"no\" }\n"}))
+    runner.write_files(
+        hello_crate({"src/lib.rs": HELLO_LIB_RS + '\nfn broken() -> i32 { "no" }\n'})
+    )
     expect_error(runner, "CargoError", "error[E0308]", "mismatched types", "src/lib.rs")
 
 
 def test_no_rust_toolchain(tmp_path) -> None:
     runner = make_rule_runner(f"--rust-toolchain-search-paths=['{tmp_path}']")
     runner.write_files(hello_crate())
-    expect_error(runner, "RustToolchainError", "rustc", "[rust].toolchain_search_paths", "Install a Rust toolchain")
+    expect_error(
+        runner,
+        "RustToolchainError",
+        "rustc",
+        "[rust].toolchain_search_paths",
+        "Install a Rust toolchain",
+    )
 
 
 @pytest.mark.parametrize("constraint", ["CPython==3.5.*", "CPython==3.1.*"])
 def test_no_matching_interpreter(constraint: str) -> None:
     runner = make_rule_runner()
-    runner.write_files(hello_crate({"BUILD": f'rust_python_extension(interpreter_constraints=["{constraint}"])\n'}))
+    runner.write_files(
+        hello_crate({"BUILD": f'rust_python_extension(interpreter_constraints=["{constraint}"])\n'})
+    )
     expect_error(runner, "NoMatchingInterpreterError", "No Python interpreter", constraint, "hello")
 
 
@@ -100,6 +111,6 @@ def test_missing_lockfile() -> None:
 
 def test_outdated_lockfile() -> None:
     runner = make_rule_runner()
-    outdated = HELLO_MANIFEST.replace("[dependencies]", "[dependencies]\nitoa = \"1\"")
+    outdated = HELLO_MANIFEST.replace("[dependencies]", '[dependencies]\nitoa = "1"')
     runner.write_files(hello_crate({"Cargo.toml": outdated}))
     expect_error(runner, "CargoError", "Cargo.lock", "out of date", "cargo update")

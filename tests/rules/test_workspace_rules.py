@@ -5,7 +5,6 @@ from pathlib import Path
 
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import RuleRunner
-
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
 from rust_python_testutil.e2e import source_checkout
 from rust_python_testutil.rules import build_native_library, make_rule_runner
@@ -26,7 +25,9 @@ def test_features_are_resolved_per_extension() -> None:
     runner = make_rule_runner()
     write_geometry(runner)
     shapes_py, _ = build_native_library(runner, Address("geometry/crates/shapes_py"))
-    stats_py = runner.request(RustProject, [RustProjectRequest(Address("geometry/crates/stats_py"))])
+    stats_py = runner.request(
+        RustProject, [RustProjectRequest(Address("geometry/crates/stats_py"))]
+    )
     # shapes_py turns on pyo3's abi3-py39; stats_py, in the same workspace, must not get it.
     assert shapes_py.spec.abi3_minimum == (3, 9)
     assert stats_py.spec.abi3 is None

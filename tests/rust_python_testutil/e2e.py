@@ -100,12 +100,18 @@ def run_pants(
 
 def find_python(version: str) -> str:
     """A CPython `version` (e.g. "3.11") on PATH or under pyenv."""
-    for candidate in (f"python{version}", f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
+    for candidate in (
+        f"python{version}",
+        f"/usr/bin/python{version}",
+        f"/usr/local/bin/python{version}",
+    ):
         path = shutil.which(candidate)
         if path and _is_version(path, version):
             return path
     pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    for path in sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True):
+    for path in sorted(
+        glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True
+    ):
         if _is_version(path, version):
             return path
     raise AssertionError(f"No CPython {version} found on PATH or under pyenv.")

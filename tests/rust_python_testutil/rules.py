@@ -9,7 +9,6 @@ from pants.core.subsystems import python_bootstrap
 from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
-
 from pants_rust_python import dependency_inference
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,

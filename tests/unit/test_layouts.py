@@ -89,9 +89,7 @@ def crate_metadata(
             }
         )
         nodes.append({"id": dep_id, "features": features, "deps": []})
-        nodes[0]["deps"].append(
-            {"name": dep, "pkg": dep_id, "dep_kinds": [{"kind": None}]}
-        )
+        nodes[0]["deps"].append({"name": dep, "pkg": dep_id, "dep_kinds": [{"kind": None}]})
     return parse_metadata(
         {
             "packages": packages,
@@ -152,9 +150,7 @@ def build(
             for p, c in files.items()
             if p.startswith(spec.data_dir + "/")
         }
-        entries += data_entries(
-            spec, version=version or meta.packages[0].version, data_files=data
-        )
+        entries += data_entries(spec, version=version or meta.packages[0].version, data_files=data)
     entries.sort(key=lambda e: e.path)
     return (
         spec,
@@ -164,14 +160,10 @@ def build(
 
 
 def pyo3(name: str, lib: str, features=ABI3_PY38, **kwargs) -> CargoMetadata:
-    return crate_metadata(
-        name, lib=lib, deps={"pyo3": features, "pyo3-ffi": features}, **kwargs
-    )
+    return crate_metadata(name, lib=lib, deps={"pyo3": features, "pyo3-ffi": features}, **kwargs)
 
 
-PYPROJECT_BASE = {
-    "build-system": {"requires": ["maturin>=1.0,<2.0"], "build-backend": "maturin"}
-}
+PYPROJECT_BASE = {"build-system": {"requires": ["maturin>=1.0,<2.0"], "build-backend": "maturin"}}
 
 
 def test_pure_pyo3_abi3_with_pyi() -> None:
@@ -194,9 +186,7 @@ def test_pure_pyo3_abi3_with_pyi() -> None:
         b"from .pure_abi3 import *\n\n__doc__ = pure_abi3.__doc__\n"
         b'if hasattr(pure_abi3, "__all__"):\n    __all__ = pure_abi3.__all__'
     )
-    assert (
-        contents["pure_abi3/__init__.pyi"] == b"def add(a: int, b: int) -> int: ...\n"
-    )
+    assert contents["pure_abi3/__init__.pyi"] == b"def add(a: int, b: int) -> int: ...\n"
     assert contents["pure_abi3/py.typed"] == b""
     assert contents["pure_abi3/pure_abi3.abi3.so"] == LIB
 
@@ -221,9 +211,7 @@ def test_mixed_python_source_dotted_module() -> None:
         pyproject={
             **PYPROJECT_BASE,
             "project": {"name": "mixed-src"},
-            "tool": {
-                "maturin": {"python-source": "python", "module-name": "pkg._native"}
-            },
+            "tool": {"maturin": {"python-source": "python", "module-name": "pkg._native"}},
         },
         files={
             "p/python/pkg/__init__.py": b"from ._native import add\n",
@@ -453,9 +441,7 @@ def test_layout_errors() -> None:
         data_entries(spec, version="1", data_files={"misc/x": b""})
     # A python package named like a pure module's generated files collides.
     clashing = ProjectSpec(**{**spec.__dict__, "python_packages": ("x",)})
-    with pytest.raises(
-        LayoutError, match="Two files would be written to `x/__init__.py`"
-    ):
+    with pytest.raises(LayoutError, match="Two files would be written to `x/__init__.py`"):
         extension_entries(
             clashing,
             library=LIB,

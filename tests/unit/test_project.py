@@ -129,9 +129,7 @@ def resolve(
     )
 
 
-def pyo3_meta(
-    name: str = "pure-abi3", lib: str = "pure_abi3", features=ABI3_PY38
-) -> CargoMetadata:
+def pyo3_meta(name: str = "pure-abi3", lib: str = "pure_abi3", features=ABI3_PY38) -> CargoMetadata:
     return crate_metadata(
         name, lib=(lib, ["cdylib"]), deps={"pyo3": features, "pyo3-ffi": features}
     )
@@ -175,9 +173,7 @@ def test_mixed_dotted_module_with_python_source() -> None:
         cargo={"package": {"name": "mixed-src"}, "lib": {"name": "mixed_src"}},
         pyproject={
             "project": {"name": "mixed-src"},
-            "tool": {
-                "maturin": {"python-source": "python", "module-name": "pkg._native"}
-            },
+            "tool": {"maturin": {"python-source": "python", "module-name": "pkg._native"}},
         },
         files=[
             "proj/python/pkg/__init__.py",
@@ -276,9 +272,7 @@ def test_python_source_missing_directory() -> None:
         r"proj/pyproject.toml is `python` but the directory "
         r"proj/python does not exist",
     ):
-        resolve(
-            pyo3_meta(), pyproject={"tool": {"maturin": {"python-source": "python"}}}
-        )
+        resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"python-source": "python"}}})
 
 
 def test_python_source_without_the_package() -> None:
@@ -328,9 +322,7 @@ def test_module_name_precedence(field, maturin, cargo_lib, project, expected) ->
 def test_module_name_with_minus() -> None:
     # maturin: `[lib] name` comes from Cargo.toml itself, not from the (normalized) target name.
     with pytest.raises(ProjectError) as e:
-        resolve(
-            pyo3_meta("dash-pkg", "dash_pkg"), cargo={"package": {"name": "dash-pkg"}}
-        )
+        resolve(pyo3_meta("dash-pkg", "dash_pkg"), cargo={"package": {"name": "dash-pkg"}})
     message = str(e.value)
     assert (
         "The module name `dash-pkg` (from the package name in proj/Cargo.toml) must not "
@@ -356,20 +348,14 @@ def test_bin_module_name_may_have_minus() -> None:
 
 
 def test_bin_required_features_enabled() -> None:
-    meta = crate_metadata(
-        "b", bins=[("hello", ()), ("gated", ("extra",))], root_features=["extra"]
-    )
+    meta = crate_metadata("b", bins=[("hello", ()), ("gated", ("extra",))], root_features=["extra"])
     assert resolve(meta).bin_names == ("hello", "gated")
 
 
 def test_bin_with_pyo3_keeps_the_bindings_crate() -> None:
-    meta = crate_metadata(
-        "b", lib=("b", ["rlib"]), bins=[("b", ())], deps={"pyo3": ABI3_PY38}
-    )
+    meta = crate_metadata("b", lib=("b", ["rlib"]), bins=[("b", ())], deps={"pyo3": ABI3_PY38})
     spec = resolve(meta)
-    assert (
-        spec.bindings == "bin" and spec.bindings_crate == "pyo3" and spec.abi3 == (3, 8)
-    )
+    assert spec.bindings == "bin" and spec.bindings_crate == "pyo3" and spec.abi3 == (3, 8)
 
 
 def test_no_buildable_bins() -> None:
@@ -380,14 +366,10 @@ def test_no_buildable_bins() -> None:
 
 def test_auto_cffi_and_pyo3_ffi_and_cpython() -> None:
     assert resolve(crate_metadata("c", lib=("c", ["cdylib"]))).bindings == "cffi"
-    ffi = crate_metadata(
-        "f", lib=("f", ["cdylib"]), deps={"pyo3-ffi": ["abi3", "abi3-py39"]}
-    )
+    ffi = crate_metadata("f", lib=("f", ["cdylib"]), deps={"pyo3-ffi": ["abi3", "abi3-py39"]})
     spec = resolve(ffi)
     assert (spec.bindings, spec.abi3) == ("pyo3-ffi", (3, 9))
-    cpy = crate_metadata(
-        "r", lib=("r", ["cdylib"]), deps={"cpython": ["extension-module"]}
-    )
+    cpy = crate_metadata("r", lib=("r", ["cdylib"]), deps={"cpython": ["extension-module"]})
     spec = resolve(cpy)
     assert (spec.bindings, spec.bindings_crate, spec.abi3) == (
         "rust-cpython",
@@ -455,9 +437,7 @@ def test_cffi_requested_without_cdylib() -> None:
 
 def test_pyo3_without_cdylib() -> None:
     meta = crate_metadata("p", lib=("p", ["lib"]), deps={"pyo3": []})
-    with pytest.raises(
-        ProjectError, match=r"crate `p` \(proj/Cargo.toml\) has no `cdylib`"
-    ):
+    with pytest.raises(ProjectError, match=r"crate `p` \(proj/Cargo.toml\) has no `cdylib`"):
         resolve(meta)
 
 
@@ -534,9 +514,7 @@ def test_cargo_options_and_globs() -> None:
     assert spec.include == ("extra/*.txt", "data/**") and spec.exclude == ("**/*.c",)
     assert spec.python_packages == ("other",)
     with pytest.raises(ProjectError, match="plain feature names"):
-        cargo_options(
-            {"tool": {"maturin": {"features": [{"feature": "x"}]}}}, "p/pyproject.toml"
-        )
+        cargo_options({"tool": {"maturin": {"features": [{"feature": "x"}]}}}, "p/pyproject.toml")
     with pytest.raises(ProjectError, match="`profile` must be a string"):
         cargo_options({"tool": {"maturin": {"profile": 1}}})
 

@@ -129,9 +129,7 @@ class CargoMetadata:
         for package in self.packages:
             if package.id == package_id:
                 return package
-        raise GraphError(
-            f"Package `{package_id}` is not in the `cargo metadata` output."
-        )
+        raise GraphError(f"Package `{package_id}` is not in the `cargo metadata` output.")
 
     def node(self, package_id: str) -> Node:
         for node in self.nodes:
@@ -184,9 +182,7 @@ def _parse_package(raw: Mapping[str, Any]) -> Package:
         name=_str(raw, "name", where),
         version=_str(raw, "version", where),
         manifest_path=_str(raw, "manifest_path", where),
-        targets=tuple(
-            _parse_target(t, f"a target of {where}") for t in raw.get("targets", ())
-        ),
+        targets=tuple(_parse_target(t, f"a target of {where}") for t in raw.get("targets", ())),
         features=tuple(sorted((str(k), _str_tuple(v)) for k, v in features.items())),
     )
 
@@ -231,9 +227,7 @@ def parse_metadata(data: Union[bytes, str, Mapping[str, Any]]) -> CargoMetadata:
         raise GraphError("`cargo metadata` output has no `packages`.")
     version = decoded.get("version", 1)
     if version != 1:
-        raise GraphError(
-            f"Unsupported `cargo metadata` format version {version}; expected 1."
-        )
+        raise GraphError(f"Unsupported `cargo metadata` format version {version}; expected 1.")
     resolve = decoded.get("resolve") or {}
     return CargoMetadata(
         packages=tuple(_parse_package(p) for p in decoded["packages"]),
@@ -256,9 +250,7 @@ def find_package(meta: CargoMetadata, manifest_path: str) -> Package:
         if posixpath.normpath(package.manifest_path) == wanted:
             return package
     members = sorted(
-        meta.package(m).manifest_path
-        for m in meta.workspace_members
-        if _has_package(meta, m)
+        meta.package(m).manifest_path for m in meta.workspace_members if _has_package(meta, m)
     )
     raise GraphError(
         f"No package in the `cargo metadata` output has the manifest {manifest_path}. "

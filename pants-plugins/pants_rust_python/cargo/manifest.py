@@ -9,17 +9,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import (
-    Any,
-    Collection,
-    Dict,
-    Iterable,
-    Iterator,
-    List,
-    Mapping,
-    Optional,
-    Tuple,
-)
+from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import tomli
 
@@ -38,9 +28,7 @@ def parse_toml(content: bytes, path: str) -> Dict[str, Any]:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         bad_line = content[: e.start].count(b"\n") + 1
-        raise ManifestError(
-            f"{path}:{bad_line}: the file is not valid UTF-8 ({e.reason})."
-        ) from e
+        raise ManifestError(f"{path}:{bad_line}: the file is not valid UTF-8 ({e.reason}).") from e
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as e:
@@ -130,9 +118,7 @@ def _string_list(value: Any, what: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
-def workspace_member_globs(
-    manifest: Mapping[str, Any]
-) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+def workspace_member_globs(manifest: Mapping[str, Any]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """`([workspace] members, [workspace] exclude)` as written; empty when there is no
     `[workspace]` table."""
     workspace = manifest.get("workspace")
@@ -246,9 +232,7 @@ def stub_files(
     if not isinstance(package, Mapping):
         return {}
     existing = (
-        {posixpath.normpath(p) for p in existing_paths}
-        if existing_paths is not None
-        else None
+        {posixpath.normpath(p) for p in existing_paths} if existing_paths is not None else None
     )
     name = _package_name(manifest) or ""
     rel: Dict[str, bytes] = {}
@@ -278,9 +262,7 @@ def stub_files(
             if path is None:
                 target_name = table.get("name")
                 if not isinstance(target_name, str):
-                    raise ManifestError(
-                        f"A `[[{key}]]` target has neither `name` nor `path`."
-                    )
+                    raise ManifestError(f"A `[[{key}]]` target has neither `name` nor `path`.")
                 path = f"{default_dir}/{target_name}.rs"
             add(path, _MAIN_STUB)
 
@@ -317,10 +299,7 @@ def stub_files(
             # Cargo refuses a `links` package without a build script.
             add("build.rs", _MAIN_STUB)
 
-    return {
-        posixpath.normpath(posixpath.join(crate_dir, p)): c
-        for p, c in sorted(rel.items())
-    }
+    return {posixpath.normpath(posixpath.join(crate_dir, p)): c for p, c in sorted(rel.items())}
 
 
 def _dependency_entries(manifest: Mapping[str, Any]) -> Iterator[Tuple[str, Any]]:
@@ -336,7 +315,10 @@ def _dependency_entries(manifest: Mapping[str, Any]) -> Iterator[Tuple[str, Any]
 
 
 def crate_path_dependencies(
-    manifest: Mapping[str, Any], crate_dir: str, root_manifest: Optional[Mapping[str, Any]], root_dir: str
+    manifest: Mapping[str, Any],
+    crate_dir: str,
+    root_manifest: Optional[Mapping[str, Any]],
+    root_dir: str,
 ) -> List[str]:
     """Directories (relative to the build root) of the crates this crate really depends on by path.
 

@@ -14,7 +14,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import softwrap
-
 from pants_rust_python import __version__
 from pants_rust_python.layouts import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
@@ -82,7 +81,7 @@ def wheel_tag(project: RustProject, interpreter: PythonInterpreter) -> str:
 def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The target's files under the python source dir, keyed relative to it (= wheel paths)."""
     prefix = f"{python_source}/" if python_source else ""
-    return {p[len(prefix):]: c for p, c in files.items() if p.startswith(prefix)}
+    return {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
 
 
 @rule(desc="Build a wheel from a Rust crate")

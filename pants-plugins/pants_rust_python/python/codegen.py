@@ -16,7 +16,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-
 from pants_rust_python.layouts import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import (
@@ -40,7 +39,8 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
     spec = project.spec
     interpreters = project.build_interpreters()
     libraries = await MultiGet(
-        Get(NativeLibrary, NativeLibraryRequest(project, interpreter)) for interpreter in interpreters
+        Get(NativeLibrary, NativeLibraryRequest(project, interpreter))
+        for interpreter in interpreters
     )
     entries: dict[str, WheelEntry] = {}
     for interpreter, library in zip(interpreters, libraries):
@@ -56,7 +56,9 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
     digest = await Get(
         Digest,
         CreateDigest(
-            FileContent(posixpath.join(spec.python_source, e.path), e.content, is_executable=e.executable)
+            FileContent(
+                posixpath.join(spec.python_source, e.path), e.content, is_executable=e.executable
+            )
             for e in sorted(entries.values(), key=lambda e: e.path)
         ),
     )

@@ -18,7 +18,6 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import AllTargets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.target_types import RustModuleNameField
 
@@ -66,7 +65,11 @@ async def map_rust_extensions_to_python_modules(
     files = {fc.path: fc.content for fc in contents}
 
     # An extension has no Python dependencies of its own: it can serve every resolve.
-    resolves = list(python_setup.resolves) if python_setup.enable_resolves else [python_setup.default_resolve]
+    resolves = (
+        list(python_setup.resolves)
+        if python_setup.enable_resolves
+        else [python_setup.default_resolve]
+    )
     mapping: DefaultDict[ResolveName, DefaultDict[str, list[ModuleProvider]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -75,8 +78,14 @@ async def map_rust_extensions_to_python_modules(
         try:
             manifest_path = posixpath.join(crate_dir, "Cargo.toml")
             pyproject_path = posixpath.join(crate_dir, "pyproject.toml")
-            manifest = parse_toml(files[manifest_path], manifest_path) if manifest_path in files else {}
-            pyproject = parse_toml(files[pyproject_path], pyproject_path) if pyproject_path in files else None
+            manifest = (
+                parse_toml(files[manifest_path], manifest_path) if manifest_path in files else {}
+            )
+            pyproject = (
+                parse_toml(files[pyproject_path], pyproject_path)
+                if pyproject_path in files
+                else None
+            )
         except ManifestError:
             continue  # Building the target reports the malformed file.
         module = declared_module_name(tgt[RustModuleNameField].value, pyproject, manifest)

@@ -43,7 +43,9 @@ class RustSubsystem(Subsystem):
             expanded: OrderedSet[str] = OrderedSet()
             for entry in entries:
                 if entry == "<PATH>":
-                    expanded.update(p for p in (self._options_env.get("PATH") or "").split(os.pathsep) if p)
+                    expanded.update(
+                        p for p in (self._options_env.get("PATH") or "").split(os.pathsep) if p
+                    )
                 else:
                     expanded.add(entry.replace("<CARGO_HOME>", cargo_home).replace("<HOME>", home))
             return tuple(expanded)

@@ -35,7 +35,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-
 from pants_rust_python.cargo.graph import apply_tree_features
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.toolchain import RustToolchain
@@ -72,7 +71,9 @@ def _failure(what: str, result: FallibleProcessResult) -> CargoError:
 
 def profile_dir_name(profile: str) -> str:
     """The directory under the target dir that cargo writes a profile's output to."""
-    return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(profile, profile)
+    return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(
+        profile, profile
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,7 +422,9 @@ async def cargo_build(
     listing = json.loads(by_name["artifacts.json"])
     return CargoBuildResult(
         artifacts=tuple(
-            CargoArtifact(kind=a["kind"], target=a["target"], file=a["file"], content=by_name[a["file"]])
+            CargoArtifact(
+                kind=a["kind"], target=a["target"], file=a["file"], content=by_name[a["file"]]
+            )
             for a in listing["artifacts"]
         ),
         compiled=tuple(listing["compiled"]),

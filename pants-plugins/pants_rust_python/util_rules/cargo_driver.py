@@ -162,7 +162,9 @@ def main():
     cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
     rest = cargo_args[1:]
     if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
-        vendored = install_vendor(os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key)
+        vendored = install_vendor(
+            os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key
+        )
         config = os.path.join(sandbox, ".vendor-config.toml")
         write_source_config(os.path.join(sandbox, args.vendor_config), vendored, config)
         cargo += ["--config", config]

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestContents, MergeDigests, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -22,11 +23,15 @@ from pants.engine.target import (
     WrappedTarget,
     WrappedTargetRequest,
 )
-from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import softwrap
-
-from pants_rust_python.cargo.graph import CargoMetadata, GraphError, Package, find_package, parse_metadata
+from pants_rust_python.cargo.graph import (
+    CargoMetadata,
+    GraphError,
+    Package,
+    find_package,
+    parse_metadata,
+)
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
 from pants_rust_python.target_types import (
@@ -49,7 +54,11 @@ from pants_rust_python.util_rules.cargo_build import (
     CargoMetadataResult,
     FeatureSelection,
 )
-from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest, PythonInterpreter
+from pants_rust_python.util_rules.interpreters import (
+    Interpreters,
+    InterpretersRequest,
+    PythonInterpreter,
+)
 from pants_rust_python.util_rules.workspace import CargoWorkspace, CargoWorkspaceRequest
 
 
@@ -91,12 +100,16 @@ class RustProject:
         for raw in json.loads(self.metadata_json)["packages"]:
             if raw.get("id") == package_id:
                 return raw
-        raise RustPythonBuildError(f"{self.address}: {package_id} is missing from `cargo metadata`.")
+        raise RustPythonBuildError(
+            f"{self.address}: {package_id} is missing from `cargo metadata`."
+        )
 
     @property
     def package(self) -> Package:
         meta = self.metadata
-        return find_package(meta, posixpath.join(meta.workspace_root, self.workspace.crate_manifest_from_root))
+        return find_package(
+            meta, posixpath.join(meta.workspace_root, self.workspace.crate_manifest_from_root)
+        )
 
     def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
         """abi3: one build, with the oldest interpreter the abi3 level allows; else one each."""
@@ -135,9 +148,7 @@ def thaw(value: Any) -> Any:
 
 
 @rule(desc="Plan a Rust Python build")
-async def plan_rust_project(
-    request: RustProjectRequest, python_setup: PythonSetup
-) -> RustProject:
+async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSetup) -> RustProject:
     wrapped = await Get(
         WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<rust_python>")
     )
@@ -170,20 +181,27 @@ async def plan_rust_project(
 
     features = FeatureSelection(
         features=tuple(sorted({*spec_options.features, *(target[CargoFeaturesField].value or ())})),
-        default_features=target[CargoDefaultFeaturesField].value and not spec_options.no_default_features,
+        default_features=target[CargoDefaultFeaturesField].value
+        and not spec_options.no_default_features,
         all_features=target[CargoAllFeaturesField].value or spec_options.all_features,
     )
     profile = target[CargoProfileField].value or spec_options.profile or "release"
 
-    ics = InterpreterConstraints(target[RustInterpreterConstraintsField].value_or_global_default(python_setup))
+    ics = InterpreterConstraints(
+        target[RustInterpreterConstraintsField].value_or_global_default(python_setup)
+    )
     metadata_result, interpreters = await MultiGet(
-        Get(CargoMetadataResult, CargoMetadataRequest(workspace, _package_name(workspace), features)),
+        Get(
+            CargoMetadataResult, CargoMetadataRequest(workspace, _package_name(workspace), features)
+        ),
         Get(Interpreters, InterpretersRequest(ics, description)),
     )
     meta = parse_metadata(metadata_result.json_text)
     cargo_toml_path = posixpath.join(crate_dir, "Cargo.toml") if crate_dir else "Cargo.toml"
     try:
-        package = find_package(meta, posixpath.join(meta.workspace_root, workspace.crate_manifest_from_root))
+        package = find_package(
+            meta, posixpath.join(meta.workspace_root, workspace.crate_manifest_from_root)
+        )
         spec = resolve_project(
             meta=meta,
             package=package,
@@ -278,7 +296,11 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
             description=f"{project.address} for Python {request.interpreter.major_minor}",
         ),
     )
-    libraries = [a for a in result.artifacts if a.kind == "cdylib" and a.file.endswith((".so", ".dylib", ".dll"))]
+    libraries = [
+        a
+        for a in result.artifacts
+        if a.kind == "cdylib" and a.file.endswith((".so", ".dylib", ".dll"))
+    ]
     if len(libraries) != 1:
         raise RustPythonBuildError(
             f"{project.address}: expected one cdylib from cargo, got {[a.file for a in result.artifacts]}."

@@ -160,7 +160,9 @@ async def find_interpreters(
     return Interpreters(tuple(found))
 
 
-def _matches(constraints: InterpreterConstraints, implementation: str, major: int, minor: int, micro: int) -> bool:
+def _matches(
+    constraints: InterpreterConstraints, implementation: str, major: int, minor: int, micro: int
+) -> bool:
     version = f"{major}.{minor}.{micro}"
     for constraint in constraints:
         if constraint.project_name.lower() != implementation.lower():

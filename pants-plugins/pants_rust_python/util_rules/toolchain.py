@@ -12,7 +12,6 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-
 from pants_rust_python.subsystems.rust import RustSubsystem
 
 
@@ -143,7 +142,11 @@ async def find_rust_toolchain(
     )
     rustc_version = rustc_v.stdout.decode().strip()
     host = next(
-        (line.split(":", 1)[1].strip() for line in rustc_version.splitlines() if line.startswith("host:")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in rustc_version.splitlines()
+            if line.startswith("host:")
+        ),
         "",
     )
     return RustToolchain(

@@ -15,7 +15,6 @@ from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, P
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import softwrap
-
 from pants_rust_python.cargo.manifest import (
     ManifestError,
     is_workspace_member,
@@ -51,7 +50,9 @@ class CargoWorkspace:
     @property
     def crate_manifest_from_root(self) -> str:
         """The crate's Cargo.toml, relative to the workspace root (where cargo runs)."""
-        return posixpath.join(posixpath.relpath(self.crate_dir or ".", self.root_dir or "."), "Cargo.toml")
+        return posixpath.join(
+            posixpath.relpath(self.crate_dir or ".", self.root_dir or "."), "Cargo.toml"
+        )
 
     @property
     def lockfile(self) -> str:

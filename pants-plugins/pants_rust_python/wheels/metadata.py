@@ -22,17 +22,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import (
-    Any,
-    Callable,
-    Dict,
-    Iterable,
-    List,
-    Mapping,
-    Optional,
-    Sequence,
-    Tuple,
-)
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion, Version
@@ -336,9 +326,7 @@ def _is_negation(a: Expr, b: Expr) -> bool:
 class _Node:
     __slots__ = ("var", "ranges", "high", "low", "__weakref__")
 
-    def __init__(
-        self, var: tuple, ranges: Optional[tuple], high: Any, low: Any
-    ) -> None:
+    def __init__(self, var: tuple, ranges: Optional[tuple], high: Any, low: Any) -> None:
         self.var = var
         # For version/string variables: ((Ranges, child), ...) sorted by start; else None.
         self.ranges = ranges
@@ -364,9 +352,7 @@ class _Algebra:
 
     # -- construction ---------------------------------------------------------------------
 
-    def _create(
-        self, var: tuple, ranges: Optional[tuple], high: Any = None, low: Any = None
-    ):
+    def _create(self, var: tuple, ranges: Optional[tuple], high: Any = None, low: Any = None):
         children = [c for _, c in ranges] if ranges is not None else [high, low]
         first = children[0]
         if all(c is first for c in children):
@@ -388,17 +374,13 @@ class _Algebra:
 
     @staticmethod
     def _edges_from_range(r: Ranges) -> tuple:
-        edges = [((seg,), TRUE) for seg in r] + [
-            ((seg,), FALSE) for seg in _r_complement(r)
-        ]
+        edges = [((seg,), TRUE) for seg in r] + [((seg,), FALSE) for seg in _r_complement(r)]
         edges.sort(key=lambda e: _lower_key(e[0][0][0]))
         return tuple(edges)
 
     def _bool(self, var: tuple, value: bool):
         return (
-            self._create(var, None, TRUE, FALSE)
-            if value
-            else self._create(var, None, FALSE, TRUE)
+            self._create(var, None, TRUE, FALSE) if value else self._create(var, None, FALSE, TRUE)
         )
 
     def expression(self, e: Expr):
@@ -413,9 +395,7 @@ class _Algebra:
                     (0, _PY_FULL), self._edges_from_range(_release_range(*converted))
                 )
             op, version = _normalize_specifier(op, version)
-            return self._create(
-                (0, key), self._edges_from_range(_release_range(op, version))
-            )
+            return self._create((0, key), self._edges_from_range(_release_range(op, version)))
         if kind == "version_in":
             _, key, versions, negated = e
             r: Ranges = ()
@@ -505,9 +485,7 @@ class _Algebra:
                         combined.append((inter, node))
             result = self._create(x.var, tuple(combined))
         else:
-            result = self._create(
-                x.var, None, self.and_(x.high, y.high), self.and_(x.low, y.low)
-            )
+            result = self._create(x.var, None, self.and_(x.high, y.high), self.and_(x.low, y.low))
         self._and_cache[cache_key] = result
         return result
 
@@ -822,9 +800,7 @@ def _parse_marker_value(cur: _Cursor) -> Tuple[str, Any]:
         return ("string_key", _STRING_KEY_INDEX[word])
     if word == "extra":
         return ("extra", None)
-    raise _ParseError(
-        f"expected a quoted string or a valid marker name, found `{word}`"
-    )
+    raise _ParseError(f"expected a quoted string or a valid marker name, found `{word}`")
 
 
 def _parse_marker_operator(cur: _Cursor) -> str:
@@ -850,9 +826,7 @@ def _parse_marker_operator(cur: _Cursor) -> str:
     return op
 
 
-def _version_specifier(
-    op: str, raw: str, *, allow_star: bool
-) -> Optional[Tuple[str, Version]]:
+def _version_specifier(op: str, raw: str, *, allow_star: bool) -> Optional[Tuple[str, Version]]:
     """A (possibly star) PEP 440 specifier as (op, Version), or None when pep508_rs would ignore it."""
     raw = raw.strip()
     star = allow_star and raw.endswith(".*")
@@ -987,9 +961,7 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
         )
     name = cur.take_while(lambda ch: ch in _NAME_CHARS)
     if name[-1] in "._-":
-        raise _ParseError(
-            f"package name must end with a letter or digit, not `{name[-1]}`"
-        )
+        raise _ParseError(f"package name must end with a letter or digit, not `{name[-1]}`")
     cur.eat_ws()
 
     extras: List[str] = []
@@ -1051,9 +1023,7 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
         raw_specs = text[cur.pos : end].split(",")
         cur.pos = end
     elif c is not None and c != ";":
-        raise _ParseError(
-            f"expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `{c}`"
-        )
+        raise _ParseError(f"expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `{c}`")
 
     specifiers = []
     for raw in raw_specs:
@@ -1087,9 +1057,7 @@ def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
     cur.eat_ws()
     if cur.peek() is not None:
         raise _ParseError(f"unexpected `{cur.peek()}` at position {cur.pos + 1}")
-    return _Requirement(
-        canonicalize_name(name), tuple(extras), tuple(specifiers), url, marker
-    )
+    return _Requirement(canonicalize_name(name), tuple(extras), tuple(specifiers), url, marker)
 
 
 def _render_requirement(req: _Requirement, marker: Any, alg: _Algebra) -> str:
@@ -1123,9 +1091,7 @@ def format_requirement(
         ) from None
     marker = req.marker
     if extra is not None:
-        marker = alg.and_(
-            marker, alg.expression(("extra", "==", 0, canonicalize_name(extra)))
-        )
+        marker = alg.and_(marker, alg.expression(("extra", "==", 0, canonicalize_name(extra))))
     return _render_requirement(req, marker, alg)
 
 
@@ -1196,9 +1162,7 @@ def _split_words(line: str) -> List[Tuple[str, str, str]]:
     return broken
 
 
-def _optimal_fit(
-    fragments: List[Tuple[str, str, str]]
-) -> List[List[Tuple[str, str, str]]]:
+def _optimal_fit(fragments: List[Tuple[str, str, str]]) -> List[List[Tuple[str, str, str]]]:
     n = len(fragments)
     widths = [0.0]
     for word, ws, _ in fragments:
@@ -1208,12 +1172,7 @@ def _optimal_fit(
     for j in range(1, n + 1):
         best: Optional[Tuple[int, float]] = None
         for i in range(j):
-            line_width = (
-                widths[j]
-                - widths[i]
-                - len(fragments[j - 1][1])
-                + len(fragments[j - 1][2])
-            )
+            line_width = widths[j] - widths[i] - len(fragments[j - 1][1]) + len(fragments[j - 1][2])
             cost = minima[i][1] + 1000
             if line_width > target:
                 cost += (line_width - target) * 2500
@@ -1252,9 +1211,7 @@ def fold_header(text: str) -> str:
             if not group:
                 lines.append("")
                 continue
-            body = (
-                "".join(w + ws for w, ws, _ in group[:-1]) + group[-1][0] + group[-1][2]
-            )
+            body = "".join(w + ws for w, ws, _ in group[:-1]) + group[-1][0] + group[-1][2]
             lines.append(body if not lines else "\t" + body)
     out = []
     for line in lines:
@@ -1377,15 +1334,12 @@ def render_entry_points(md: CoreMetadata) -> Optional[bytes]:
         return None
     # maturin writes the sections back to back, without blank lines.
     text = "".join(
-        f"[{group}]\n" + "".join(f"{k}={v}\n" for k, v in entries)
-        for group, entries in sections
+        f"[{group}]\n" + "".join(f"{k}={v}\n" for k, v in entries) for group, entries in sections
     )
     return text.encode("utf-8")
 
 
-def _sorted_table(
-    value: Any, *, field: str, declared_in: str
-) -> Tuple[Tuple[str, Any], ...]:
+def _sorted_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[str, Any], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
@@ -1394,9 +1348,7 @@ def _sorted_table(
     return tuple(sorted(value.items(), key=lambda kv: kv[0]))
 
 
-def _string_table(
-    value: Any, *, field: str, declared_in: str
-) -> Tuple[Tuple[str, str], ...]:
+def _string_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[str, str], ...]:
     items = _sorted_table(value, field=field, declared_in=declared_in)
     for k, v in items:
         if not isinstance(v, str):
@@ -1419,11 +1371,7 @@ def _entry_point_sections(project: Mapping[str, Any], declared_in: str):
     entry_points = []
     for group, table in groups:
         if group in ("console_scripts", "gui_scripts"):
-            table_name = (
-                "project.scripts"
-                if group == "console_scripts"
-                else "project.gui-scripts"
-            )
+            table_name = "project.scripts" if group == "console_scripts" else "project.gui-scripts"
             raise MetadataError(
                 f"`{group}` is not allowed in the `project.entry-points` table of {declared_in}; "
                 f"use the `{table_name}` table instead."
@@ -1450,9 +1398,7 @@ def entry_points_txt(
         return None
     scripts, gui, groups = _entry_point_sections(project, declared_in)
     return render_entry_points(
-        CoreMetadata(
-            name="x", version="0", scripts=scripts, gui_scripts=gui, entry_points=groups
-        )
+        CoreMetadata(name="x", version="0", scripts=scripts, gui_scripts=gui, entry_points=groups)
     )
 
 
@@ -1504,9 +1450,7 @@ def _relative_to(path: str, directory: str) -> Optional[str]:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
-def _read_text(
-    files: Mapping[str, bytes], path: str, *, field: str, declared_in: str
-) -> str:
+def _read_text(files: Mapping[str, bytes], path: str, *, field: str, declared_in: str) -> str:
     if path not in files:
         raise MetadataFileMissing(path, field, declared_in)
     try:
@@ -1560,9 +1504,7 @@ def _check_license_glob(pattern: str, declared_in: str) -> None:
     elif "\\" in pattern:
         problem = "use `/` as the path separator"
     elif re.search(r"[^A-Za-z0-9._\-/*?\[\]]", pattern):
-        problem = (
-            "only letters, digits, `-`, `.`, `_`, `/`, `*`, `?` and `[...]` are allowed"
-        )
+        problem = "only letters, digits, `-`, `.`, `_`, `/`, `*`, `?` and `[...]` are allowed"
     elif any("**" in c and c != "**" for c in pattern.split("/")):
         problem = "`**` must be a whole path component"
     if problem:
@@ -1646,9 +1588,7 @@ def build_core_metadata(
     name = cargo_package.get("name")
     if not isinstance(name, str) or not name:
         raise MetadataError(f"{cargo_toml} has no package name; set `[package] name`.")
-    version = normalize_version(
-        str(cargo_package.get("version")), declared_in=cargo_toml
-    )
+    version = normalize_version(str(cargo_package.get("version")), declared_in=cargo_toml)
     authors_list = list(cargo_package.get("authors") or [])
     authors = ", ".join(authors_list)
 
@@ -1659,9 +1599,7 @@ def build_core_metadata(
         pass
     elif readme:
         path = _join(crate_dir, readme)
-        description = _read_text(
-            files, path, field="package.readme", declared_in=cargo_toml
-        )
+        description = _read_text(files, path, field="package.readme", declared_in=cargo_toml)
         content_type = _content_type_for(path)
     else:
         for guess in README_GUESSES:
@@ -1792,9 +1730,7 @@ def build_core_metadata(
             # maturin takes the table's content-type as is, even when it is absent.
             fields["description_content_type"] = readme_value.get("content-type")
         elif readme_value is not None:
-            raise MetadataError(
-                f"`project.readme` in {pyproject_toml} must be a path or a table."
-            )
+            raise MetadataError(f"`project.readme` in {pyproject_toml} must be a path or a table.")
 
         lic = project.get("license")
         if isinstance(lic, str):
@@ -1810,9 +1746,7 @@ def build_core_metadata(
                     pyproject_toml,
                 )
                 if source not in files:
-                    raise MetadataFileMissing(
-                        source, "project.license.file", pyproject_toml
-                    )
+                    raise MetadataFileMissing(source, "project.license.file", pyproject_toml)
                 if ".." in declared.split("/"):
                     target = _relative_to(source, root) or source
                 else:
@@ -1881,9 +1815,7 @@ def build_core_metadata(
         requires_dist: List[str] = []
         for dep in project.get("dependencies") or []:
             requires_dist.append(
-                format_requirement(
-                    dep, declared_in=f"`project.dependencies` of {pyproject_toml}"
-                )
+                format_requirement(dep, declared_in=f"`project.dependencies` of {pyproject_toml}")
             )
         provides_extra: List[str] = []
         optional = _sorted_table(
@@ -1908,9 +1840,7 @@ def build_core_metadata(
                 )
         fields["requires_dist"] = tuple(requires_dist)
         fields["provides_extra"] = tuple(provides_extra)
-        scripts, gui_scripts, entry_points = _entry_point_sections(
-            project, pyproject_toml
-        )
+        scripts, gui_scripts, entry_points = _entry_point_sections(project, pyproject_toml)
 
     license_contents = []
     for target in license_files:

@@ -52,9 +52,7 @@ def platform_tag(sysconfig_platform: str) -> str:
     """`linux-x86_64` (sysconfig.get_platform()) -> `linux_x86_64`, maturin's `--compatibility linux`."""
     plat = _normalize_platform(sysconfig_platform)
     if not plat:
-        raise TagError(
-            "The interpreter reported an empty platform; cannot build a platform tag."
-        )
+        raise TagError("The interpreter reported an empty platform; cannot build a platform tag.")
     return plat
 
 
@@ -83,7 +81,5 @@ def split_tag(tag: str) -> Tuple[str, str, str]:
     """(python, abi, platform) parts of a (possibly dot-compressed) tag string."""
     parts = tag.split("-")
     if len(parts) != 3 or not all(parts):
-        raise TagError(
-            f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>."
-        )
+        raise TagError(f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>.")
     return parts[0], parts[1], parts[2]

@@ -52,25 +52,15 @@ def data_dir(distribution: str, version: str) -> str:
     return f"{escape_distribution(distribution)}-{escape_version(version)}.data"
 
 
-def script_entry(
-    distribution: str, version: str, name: str, content: bytes
-) -> WheelEntry:
+def script_entry(distribution: str, version: str, name: str, content: bytes) -> WheelEntry:
     """An executable installed to the environment's scripts directory (bin/)."""
-    return WheelEntry(
-        f"{data_dir(distribution, version)}/scripts/{name}", content, executable=True
-    )
+    return WheelEntry(f"{data_dir(distribution, version)}/scripts/{name}", content, executable=True)
 
 
 def _split_tag(tag: str) -> Tuple[List[str], List[str], List[str]]:
     parts = tag.split("-")
-    if (
-        len(parts) != 3
-        or not all(parts)
-        or any(not p for part in parts for p in part.split("."))
-    ):
-        raise WheelError(
-            f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>."
-        )
+    if len(parts) != 3 or not all(parts) or any(not p for part in parts for p in part.split(".")):
+        raise WheelError(f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>.")
     return parts[0].split("."), parts[1].split("."), parts[2].split(".")
 
 
@@ -110,7 +100,9 @@ def compress_tags(tags: Sequence[str]) -> str:
 
 def wheel_filename(distribution: str, version: str, tags: Sequence[str]) -> str:
     """`{dist}-{version}-{python}-{abi}-{platform}.whl`, e.g. foo_bar-1.0-cp39-abi3-linux_x86_64.whl."""
-    return f"{escape_distribution(distribution)}-{escape_version(version)}-{compress_tags(tags)}.whl"
+    return (
+        f"{escape_distribution(distribution)}-{escape_version(version)}-{compress_tags(tags)}.whl"
+    )
 
 
 def wheel_file(tags: Sequence[str], generator: str) -> bytes:
@@ -231,12 +223,8 @@ def build_wheel(
     with zipfile.ZipFile(buffer, "w") as zf:
         for entry in ordered:
             info = zipfile.ZipInfo(entry.path, date_time=date_time)
-            info.create_system = (
-                3  # Unix, so that the permission bits below are honoured.
-            )
+            info.create_system = 3  # Unix, so that the permission bits below are honoured.
             info.external_attr = (0o100755 if entry.executable else 0o100644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(
-                info, entry.content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6
-            )
+            zf.writestr(info, entry.content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return filename, buffer.getvalue()

@@ -33,9 +33,7 @@ def dep(name: str, pkg: str, *kinds: str | None, target: str | None = None) -> d
     }
 
 
-def package(
-    pid: str, name: str, version: str, manifest: str, targets=(), features=None
-) -> dict:
+def package(pid: str, name: str, version: str, manifest: str, targets=(), features=None) -> dict:
     return {
         "name": name,
         "version": version,
@@ -76,9 +74,7 @@ def metadata(pyo3_features, *, with_cpython=False, extra_pyo3=False) -> dict:
             "0.1.0",
             "/ws/crates/app/Cargo.toml",
             targets=[
-                lib_target(
-                    "app_native", "/ws/crates/app/src/lib.rs", ("cdylib", "rlib")
-                ),
+                lib_target("app_native", "/ws/crates/app/src/lib.rs", ("cdylib", "rlib")),
                 {
                     "kind": ["bin"],
                     "crate_types": ["bin"],
@@ -104,9 +100,7 @@ def metadata(pyo3_features, *, with_cpython=False, extra_pyo3=False) -> dict:
         ),
         package(pyo3, "pyo3", "0.23.5", "/reg/pyo3-0.23.5/Cargo.toml"),
         package(ffi, "pyo3-ffi", "0.23.5", "/reg/pyo3-ffi-0.23.5/Cargo.toml"),
-        package(
-            cfg, "pyo3-build-config", "0.23.5", "/reg/pyo3-build-config/Cargo.toml"
-        ),
+        package(cfg, "pyo3-build-config", "0.23.5", "/reg/pyo3-build-config/Cargo.toml"),
         package(libc, "libc", "0.2.191", "/reg/libc/Cargo.toml"),
         package(itoa, "itoa", "1.0.19", "/reg/itoa/Cargo.toml"),
     ]
@@ -141,9 +135,7 @@ def metadata(pyo3_features, *, with_cpython=False, extra_pyo3=False) -> dict:
             "id": ffi,
             "deps": [dep("libc", libc), dep("pyo3-build-config", cfg, "build")],
             "features": [
-                f
-                for f in pyo3_features
-                if f.startswith("abi3") or f == "extension-module"
+                f for f in pyo3_features if f.startswith("abi3") or f == "extension-module"
             ],
         },
         {"id": cfg, "deps": [], "features": []},
@@ -227,10 +219,7 @@ def test_reachable_packages_skip_dev_dependencies_by_default() -> None:
     meta = parse_metadata(metadata(ABI3_PY38))
     names = [p.name for p in reachable_packages(meta, ROOT_ID)]
     assert sorted(names) == ["helper", "libc", "pyo3", "pyo3-build-config", "pyo3-ffi"]
-    with_dev = [
-        p.name
-        for p in reachable_packages(meta, ROOT_ID, kinds=("normal", "build", "dev"))
-    ]
+    with_dev = [p.name for p in reachable_packages(meta, ROOT_ID, kinds=("normal", "build", "dev"))]
     assert "itoa" in with_dev
     normal_only = [p.name for p in reachable_packages(meta, ROOT_ID, kinds=("normal",))]
     assert "pyo3-build-config" not in normal_only
@@ -263,18 +252,14 @@ def test_detect_bindings_rust_cpython() -> None:
 
 def test_dev_only_pyo3_is_not_bindings() -> None:
     raw = metadata(ABI3_PY38)
-    raw["resolve"]["nodes"][0]["deps"][0]["dep_kinds"] = [
-        {"kind": "dev", "target": None}
-    ]
+    raw["resolve"]["nodes"][0]["deps"][0]["dep_kinds"] = [{"kind": "dev", "target": None}]
     assert detect_bindings(parse_metadata(raw), ROOT_ID) is None
 
 
 def test_several_pyo3_versions_are_an_error() -> None:
     raw = metadata(ABI3_PY38, extra_pyo3=True)
     meta = parse_metadata(raw)
-    with pytest.raises(
-        GraphError, match=r"Several versions of `pyo3` \(0.20.0, 0.23.5\)"
-    ):
+    with pytest.raises(GraphError, match=r"Several versions of `pyo3` \(0.20.0, 0.23.5\)"):
         detect_bindings(meta, ROOT_ID)
 
 

@@ -14,9 +14,7 @@ MAIN = b"#![allow(dead_code)]\nfn main() {}\n"
 
 
 def test_parse_toml() -> None:
-    assert parse_toml(b'[package]\nname = "x"\n', "Cargo.toml") == {
-        "package": {"name": "x"}
-    }
+    assert parse_toml(b'[package]\nname = "x"\n', "Cargo.toml") == {"package": {"name": "x"}}
 
 
 def test_parse_toml_error_names_file_and_line() -> None:
@@ -34,9 +32,7 @@ def test_parse_toml_error_at_end_of_document() -> None:
 
 
 def test_parse_toml_rejects_non_utf8() -> None:
-    with pytest.raises(
-        ManifestError, match=r"^p/pyproject.toml:2: the file is not valid UTF-8"
-    ):
+    with pytest.raises(ManifestError, match=r"^p/pyproject.toml:2: the file is not valid UTF-8"):
         parse_toml(b"a = 1\nb = '\xff'\n", "p/pyproject.toml")
 
 
@@ -93,9 +89,7 @@ j = { path = "patches/j" }
 
 
 def test_path_dependencies_none() -> None:
-    assert (
-        path_dependencies({"package": {"name": "x"}, "dependencies": {"a": "1"}}) == []
-    )
+    assert path_dependencies({"package": {"name": "x"}, "dependencies": {"a": "1"}}) == []
 
 
 def test_workspace_member_globs() -> None:
@@ -231,9 +225,7 @@ def test_stub_files_build_script_rules() -> None:
         "build.rs": MAIN,
         "src/lib.rs": b"",
     }
-    assert stub_files(
-        {"package": {**base, "build": False}, **lib}, ".", ["build.rs"]
-    ) == {
+    assert stub_files({"package": {**base, "build": False}, **lib}, ".", ["build.rs"]) == {
         "src/lib.rs": b"",
     }
 

@@ -26,7 +26,9 @@ def test_tree_features_replace_workspace_unified_features() -> None:
             "stats_py v0.2.0 (/sandbox/crates/stats_py)|",
         ]
     )
-    nodes = {n["id"]: n["features"] for n in apply_tree_features(metadata, tree)["resolve"]["nodes"]}
+    nodes = {
+        n["id"]: n["features"] for n in apply_tree_features(metadata, tree)["resolve"]["nodes"]
+    }
     assert nodes == {
         "pyo3-id": ["default", "macros", "pyo3-macros"],
         "stats-id": [],

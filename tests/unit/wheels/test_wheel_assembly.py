@@ -109,9 +109,7 @@ def test_layout_matches_maturin() -> None:
         b"Wheel-Version: 1.0\nGenerator: maturin (1.16.0)\nRoot-Is-Purelib: false\n"
         b"Tag: cp311-cp311-linux_x86_64\n"
     )
-    assert (
-        zf.read("my_fancy_package-0.3.0b1.dist-info/entry_points.txt") == ENTRY_POINTS
-    )
+    assert zf.read("my_fancy_package-0.3.0b1.dist-info/entry_points.txt") == ENTRY_POINTS
     assert zf.read("cargo_only_pkg/__init__.py") == INIT_PY
 
 
@@ -123,7 +121,9 @@ def test_record_matches_maturin() -> None:
         .decode()
     )
     so_line = f"cargo_only_pkg/cargo_only_pkg.cpython-311-x86_64-linux-gnu.so,{record_hash(SO)},{len(SO)}\n"
-    metadata_line = f"my_fancy_package-0.3.0b1.dist-info/METADATA,{record_hash(METADATA)},{len(METADATA)}\n"
+    metadata_line = (
+        f"my_fancy_package-0.3.0b1.dist-info/METADATA,{record_hash(METADATA)},{len(METADATA)}\n"
+    )
     # Hashes below are the ones in maturin's RECORD for the same file contents.
     assert record == (
         "cargo_only_pkg/__init__.py,sha256=brZ6UdiLMaqEOgKvJHEUoIx2SVJoaBEV2hxMnVVD4Bc,139\n"
@@ -152,9 +152,7 @@ def test_record_is_component_sorted_and_root_files_after_dist_info() -> None:
     names = zf.namelist()
     # zip: all package files first (component order puts `a/b.py` before `a.b`).
     assert names[:3] == ["a/b.py", "a.b", "zzz.py"]
-    record_paths = [
-        line.split(",")[0] for line in zf.read(names[-1]).decode().splitlines()
-    ]
+    record_paths = [line.split(",")[0] for line in zf.read(names[-1]).decode().splitlines()]
     # RECORD: one component-wise sort over everything, so a root file can follow .dist-info.
     info = "my_fancy_package-0.3.0b1.dist-info"
     assert record_paths == [
@@ -218,18 +216,14 @@ def test_duplicate_paths_are_rejected() -> None:
 
 
 def test_foreign_or_bad_data_dirs_are_rejected() -> None:
-    with pytest.raises(
-        WheelError, match=r"data directory is `my_fancy_package-0\.3\.0b1\.data/`"
-    ):
+    with pytest.raises(WheelError, match=r"data directory is `my_fancy_package-0\.3\.0b1\.data/`"):
         _build([WheelEntry("other-1.0.data/scripts/x", b"")])
     with pytest.raises(WheelError, match=r"must be in one of"):
         _build([WheelEntry("my_fancy_package-0.3.0b1.data/bin/x", b"")])
 
 
 def test_extra_dist_info_files_are_kept_in_order() -> None:
-    entries = _entries() + [
-        WheelEntry("my_fancy_package-0.3.0b1.dist-info/sboms/x.json", b"{}")
-    ]
+    entries = _entries() + [WheelEntry("my_fancy_package-0.3.0b1.dist-info/sboms/x.json", b"{}")]
     _, content = _build(entries)
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert names[-3:] == [
@@ -270,9 +264,9 @@ def test_wheel_file_expands_compressed_tags_like_maturin() -> None:
 
 
 def test_wheel_filename() -> None:
-    assert wheel_filename(
-        "cargo-only_Pkg", "1.2.0a1", ["cp311-cp311-linux_x86_64"]
-    ) == ("cargo_only_pkg-1.2.0a1-cp311-cp311-linux_x86_64.whl")
+    assert wheel_filename("cargo-only_Pkg", "1.2.0a1", ["cp311-cp311-linux_x86_64"]) == (
+        "cargo_only_pkg-1.2.0a1-cp311-cp311-linux_x86_64.whl"
+    )
     assert (
         wheel_filename("abi3-pkg", "1.2.0a1", ["cp39-abi3-linux_x86_64"])
         == "abi3_pkg-1.2.0a1-cp39-abi3-linux_x86_64.whl"
@@ -289,10 +283,7 @@ def test_wheel_filename() -> None:
         )
         == "x-1-cp37-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
     )
-    assert (
-        wheel_filename("x", "1", ["py2-none-any", "py3-none-any"])
-        == "x-1-py2.py3-none-any.whl"
-    )
+    assert wheel_filename("x", "1", ["py2-none-any", "py3-none-any"]) == "x-1-py2.py3-none-any.whl"
 
 
 def test_tag_helpers() -> None:
@@ -307,10 +298,7 @@ def test_tag_helpers() -> None:
 
 
 def test_names_and_scripts() -> None:
-    assert (
-        dist_info_dir("My.Fancy_Package", "0.3.0b1")
-        == "my_fancy_package-0.3.0b1.dist-info"
-    )
+    assert dist_info_dir("My.Fancy_Package", "0.3.0b1") == "my_fancy_package-0.3.0b1.dist-info"
     assert data_dir("My.Fancy_Package", "0.3.0b1") == "my_fancy_package-0.3.0b1.data"
     assert script_entry("p", "1", "tool", b"\x7fELF") == WheelEntry(
         "p-1.data/scripts/tool", b"\x7fELF", True

@@ -793,9 +793,7 @@ def test_contacts_license_expression_and_readme_table_without_content_type() -> 
         }
     }
     md = build_core_metadata(
-        cargo_package=_cargo_package(
-            name="p5", license_file=None, readme=None, homepage=None
-        ),
+        cargo_package=_cargo_package(name="p5", license_file=None, readme=None, homepage=None),
         pyproject=pyproject,
         files={"README.rst": b"x", "LICENSE-MIT": b"m", "LICENSE-APACHE": b"a"},
         crate_dir="",
@@ -832,9 +830,7 @@ def test_license_text_is_folded_like_maturin() -> None:
         }
     }
     md = build_core_metadata(
-        cargo_package=_cargo_package(
-            name="p5", license_file=None, readme=None, homepage=None
-        ),
+        cargo_package=_cargo_package(name="p5", license_file=None, readme=None, homepage=None),
         pyproject=pyproject,
         files={"LICENSE-MIT": b"m", "LICENSE-APACHE": b"a"},
         crate_dir="",
@@ -896,9 +892,7 @@ def test_dynamic_fields_keep_cargo_values() -> None:
     assert md.version == "1.2.0a1"
 
 
-def test_non_dynamic_fields_drop_cargo_values_except_home_page_and_license_file() -> (
-    None
-):
+def test_non_dynamic_fields_drop_cargo_values_except_home_page_and_license_file() -> None:
     md = build_core_metadata(
         cargo_package=_cargo_package(name="x"),
         pyproject={"project": {"name": "x", "version": "2.0"}},
@@ -945,16 +939,12 @@ def test_non_dynamic_fields_drop_cargo_values_except_home_page_and_license_file(
         ("1.0.0-alpha.1+build.7", "1.0.0a1+build.7"),
     ],
 )
-def test_cargo_versions_map_to_pep440_like_maturin(
-    cargo_version: str, python_version: str
-) -> None:
+def test_cargo_versions_map_to_pep440_like_maturin(cargo_version: str, python_version: str) -> None:
     assert normalize_version(cargo_version, declared_in="Cargo.toml") == python_version
 
 
 def test_invalid_cargo_version_names_cargo_toml() -> None:
-    with pytest.raises(
-        MetadataError, match=r"1\.0\.0-alpha\.beta.*crates/a/Cargo\.toml.*PEP 440"
-    ):
+    with pytest.raises(MetadataError, match=r"1\.0\.0-alpha\.beta.*crates/a/Cargo\.toml.*PEP 440"):
         build_core_metadata(
             cargo_package=_cargo_package(
                 version="1.0.0-alpha.beta", readme=None, license_file=None
@@ -1074,9 +1064,7 @@ def test_missing_pyproject_readme_and_license_file() -> None:
     ):
         build_core_metadata(
             cargo_package=_cargo_package(readme=None, license_file=None),
-            pyproject={
-                "project": {"name": "x", "version": "1", "license": {"file": "LICENSE"}}
-            },
+            pyproject={"project": {"name": "x", "version": "1", "license": {"file": "LICENSE"}}},
             files={},
             crate_dir="py",
             pyproject_dir="py",
@@ -1188,7 +1176,5 @@ def test_metadata_input_globs() -> None:
 @pytest.mark.parametrize(
     "requirement, extra, expected", MATURIN_REQUIREMENTS + MATURIN_RANDOM_MARKERS
 )
-def test_requires_dist_matches_maturin(
-    requirement: str, extra: Any, expected: str
-) -> None:
+def test_requires_dist_matches_maturin(requirement: str, extra: Any, expected: str) -> None:
     assert format_requirement(requirement, extra=extra) == expected

@@ -50,9 +50,7 @@ def test_tags_as_maturin_writes_them() -> None:
 
 
 def test_free_threaded_abiflags() -> None:
-    assert (
-        cpython_tag(3, 13, "linux_x86_64", abiflags="t") == "cp313-cp313t-linux_x86_64"
-    )
+    assert cpython_tag(3, 13, "linux_x86_64", abiflags="t") == "cp313-cp313t-linux_x86_64"
 
 
 def test_split_tag() -> None:
