@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pants_rust_python import dependency_inference
 from pants_rust_python.goals import package
-from pants_rust_python.python import codegen, module_mapper
+from pants_rust_python.python_interop import codegen, module_mapper
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
