@@ -13,13 +13,13 @@ Mirrors maturin 1.16's wheels (checked against real builds); dist-info is writte
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import Collection, Dict, Iterable, List, Mapping, Optional
 
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
 from pants_rust_python.wheels.entry import WheelEntry
+from pants_rust_python.wheels.wheel import escape_distribution
 
 
 class LayoutError(ValueError):
@@ -72,11 +72,6 @@ def extension_filename(spec: ProjectSpec, ext_suffix: str) -> str:
     return f"{spec.extension_name}{ext_suffix}"
 
 
-def distribution_escaped(name: str) -> str:
-    """Wheel file-name escaping of a distribution name (runs of `-_.` become `_`, lowercase)."""
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
 def version_escaped(version: str) -> str:
     """PEP 440-normalized version with `-` escaped, as used in `.data`/`.dist-info` names."""
     try:
@@ -87,7 +82,7 @@ def version_escaped(version: str) -> str:
 
 
 def data_dir_name(spec: ProjectSpec, version: str) -> str:
-    return f"{distribution_escaped(spec.distribution_name)}-{version_escaped(version)}.data"
+    return f"{escape_distribution(spec.distribution_name)}-{version_escaped(version)}.data"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pants_rust_python import dependency_inference
-from pants_rust_python.goals import package
+from pants_rust_python.goals import package, tailor
 from pants_rust_python.python_interop import codegen, module_mapper
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
@@ -21,6 +21,7 @@ def rules():
         *extension.rules(),
         *dependency_inference.rules(),
         *package.rules(),
+        *tailor.rules(),
         *codegen.rules(),
         *module_mapper.rules(),
     ]

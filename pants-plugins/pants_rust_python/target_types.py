@@ -1,6 +1,8 @@
 """Target types: Rust crates that become Python packages, and the Cargo files they build from."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pants.backend.python.target_types import InterpreterConstraintsField
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
@@ -42,7 +44,8 @@ PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "!target/**")
 
 
 class CargoSourcesField(MultipleSourcesField):
-    default = CRATE_SOURCE_GLOBS
+    # Declared as any tuple so subclasses may default to more globs.
+    default: ClassVar[tuple[str, ...]] = CRATE_SOURCE_GLOBS
     help = help_text(
         """
         The crate's files: Cargo.toml, sources, build script, and what the package metadata

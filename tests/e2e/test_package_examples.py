@@ -246,3 +246,45 @@ def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
         assert read_from_zip(our_wheel, ".dist-info/METADATA") == read_from_zip(
             their_wheel, ".dist-info/METADATA"
         ), name
+
+
+def test_changed_since_follows_rust_edits(checkout: Checkout, tmp_path: Path) -> None:
+    """Editing the crate two of the three workspace-or-not extensions share selects exactly those."""
+    repo = copy_repo(tmp_path / "repo")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+
+    deps = run_pants(
+        repo, ["dependencies", "src/geometry/crates/shapes_py:"], cache_dir=checkout.cache
+    ).assert_success()
+    assert deps.stdout.split() == ["src/geometry/crates/shapes:shapes", "src/geometry:geometry"]
+
+    lib_rs = repo / "src/geometry/crates/shapes/src/lib.rs"
+    lib_rs.write_text(lib_rs.read_text() + "\n// edited\n")
+    changed = run_pants(
+        repo,
+        ["--changed-since=HEAD", "--changed-dependents=transitive", "list"],
+        cache_dir=checkout.cache,
+    ).assert_success()
+    selected = set(changed.stdout.split())
+    assert {
+        "src/geometry/crates/shapes:shapes",
+        "src/geometry/crates/shapes_py:shapes_py",
+        "src/geometry/crates/stats_py:stats_py",
+        "src/app/python/geometry_app/report_test.py:tests@interpreter_constraints=py39",
+    } <= selected
+    assert not selected & {"src/hello_abi3:hello_abi3", "src/mixed_pkg:mixed_pkg"}
+
+
+def test_tailor_adds_missing_targets_only(checkout: Checkout, tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    (repo / "src/hello_abi3/BUILD").unlink()
+    (repo / "src/geometry/crates/shapes/BUILD").unlink()
+    before = {p: p.read_text() for p in repo.glob("src/**/BUILD")}
+    run_pants(repo, ["tailor", "::"], cache_dir=checkout.cache).assert_success()
+    assert "rust_python_extension()" in (repo / "src/hello_abi3/BUILD").read_text()
+    assert "rust_crate()" in (repo / "src/geometry/crates/shapes/BUILD").read_text()
+    # Existing targets are left alone.
+    assert {p: p.read_text() for p in before} == before

@@ -5,7 +5,6 @@ import glob
 import os
 import shutil
 import subprocess
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence

@@ -4,8 +4,9 @@ and its wheel listing copied here (x = the file has its executable bit)."""
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
@@ -15,13 +16,13 @@ from pants_rust_python.layouts import (
     binary_entries,
     cffi_init_py,
     data_entries,
-    distribution_escaped,
     extension_entries,
     pyo3_init_py,
     python_entries,
     version_escaped,
 )
 from pants_rust_python.project import ProjectSpec, resolve_project
+from pants_rust_python.wheels.wheel import escape_distribution
 
 REG = "registry+fake://index"
 ABI3_PY38 = [
@@ -76,7 +77,7 @@ def crate_metadata(
             "manifest_path": "/repo/Cargo.toml",
         }
     ]
-    nodes = [{"id": root_id, "features": [], "deps": []}]
+    nodes: List[Dict[str, Any]] = [{"id": root_id, "features": [], "deps": []}]
     for dep, features in (deps or {}).items():
         dep_id = f"{REG}#{dep}@0.23.5"
         packages.append(
@@ -398,7 +399,7 @@ def test_bin() -> None:
 def test_generated_texts() -> None:
     assert pyo3_init_py("m").endswith(b"    __all__ = m.__all__")
     assert b"'m.dll'" in cffi_init_py("m.dll")
-    assert distribution_escaped("Foo.Bar--baz_") == "foo_bar_baz_"
+    assert escape_distribution("Foo.Bar--baz_") == "foo_bar_baz_"
     assert version_escaped("1.0.0-rc.1") == "1.0.0rc1"
     with pytest.raises(LayoutError):
         version_escaped("not a version")
@@ -421,7 +422,7 @@ def test_layout_errors() -> None:
     spec = _spec()
     with pytest.raises(LayoutError, match="use binary_entries"):
         extension_entries(
-            ProjectSpec(**{**spec.__dict__, "bindings": "bin"}),
+            dataclasses.replace(spec, bindings="bin"),
             library=LIB,
             ext_suffix=".so",
             python_files={},
@@ -429,7 +430,7 @@ def test_layout_errors() -> None:
         )
     with pytest.raises(LayoutError, match="ffi.py"):
         extension_entries(
-            ProjectSpec(**{**spec.__dict__, "bindings": "cffi"}),
+            dataclasses.replace(spec, bindings="cffi"),
             library=LIB,
             ext_suffix=".so",
             python_files={},
@@ -440,7 +441,7 @@ def test_layout_errors() -> None:
     with pytest.raises(LayoutError, match="Invalid data dir entry"):
         data_entries(spec, version="1", data_files={"misc/x": b""})
     # A python package named like a pure module's generated files collides.
-    clashing = ProjectSpec(**{**spec.__dict__, "python_packages": ("x",)})
+    clashing = dataclasses.replace(spec, python_packages=("x",))
     with pytest.raises(LayoutError, match="Two files would be written to `x/__init__.py`"):
         extension_entries(
             clashing,
@@ -452,7 +453,7 @@ def test_layout_errors() -> None:
 
 
 def test_python_entries_filtering_and_data_executables() -> None:
-    spec = ProjectSpec(**{**_spec().__dict__, "python_packages": ("extra",)})
+    spec = dataclasses.replace(_spec(), python_packages=("extra",))
     entries = python_entries(
         spec,
         {

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
@@ -68,7 +68,7 @@ def crate_metadata(
             "manifest_path": f"{crate_dir}/Cargo.toml",
         }
     ]
-    nodes = [{"id": root_id, "features": list(root_features), "deps": []}]
+    nodes: List[Dict[str, Any]] = [{"id": root_id, "features": list(root_features), "deps": []}]
     for dep_name, features in deps.items():
         dep_id = f"{REG}#{dep_name}@0.23.5"
         packages.append(

@@ -302,7 +302,8 @@ def stub_files(
     return {posixpath.normpath(posixpath.join(crate_dir, p)): c for p, c in sorted(rel.items())}
 
 
-def _dependency_entries(manifest: Mapping[str, Any]) -> Iterator[Tuple[str, Any]]:
+def dependency_entries(manifest: Mapping[str, Any]) -> Iterator[Tuple[str, Any]]:
+    """`(key, spec)` of every entry in the crate's own dependency tables, target-specific too."""
     tables = [manifest.get(name) for name in _DEPENDENCY_TABLES]
     targets = manifest.get("target")
     if isinstance(targets, Mapping):
@@ -335,7 +336,7 @@ def crate_path_dependencies(
         workspace = root_manifest.get("workspace")
         if isinstance(workspace, Mapping) and isinstance(workspace.get("dependencies"), Mapping):
             declared = workspace["dependencies"]
-    for name, spec in _dependency_entries(manifest):
+    for name, spec in dependency_entries(manifest):
         if isinstance(spec, Mapping) and spec.get("workspace") is True:
             inherited = declared.get(name)
             if isinstance(inherited, Mapping) and isinstance(inherited.get("path"), str):

@@ -9,11 +9,8 @@ from typing import Mapping, Optional
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
-from pants.engine.platform import Platform
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
-from pants.util.frozendict import FrozenDict
-from pants.util.strutil import softwrap
 from pants_rust_python import __version__
 from pants_rust_python.layouts import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Iterable
 
 from pants.option.option_types import StrListOption, StrOption
 from pants.option.subsystem import Subsystem
@@ -37,7 +38,7 @@ class RustSubsystem(Subsystem):
             ),
         )
 
-        def _expand(self, entries: list[str]) -> tuple[str, ...]:
+        def _expand(self, entries: Iterable[str]) -> tuple[str, ...]:
             home = self._options_env.get("HOME") or os.path.expanduser("~")
             cargo_home = self._options_env.get("CARGO_HOME") or os.path.join(home, ".cargo")
             expanded: OrderedSet[str] = OrderedSet()

@@ -167,7 +167,10 @@ def _matches(
     for constraint in constraints:
         if constraint.project_name.lower() != implementation.lower():
             continue
-        if constraint.specifier.contains(version):
+        # `in` on a pkg_resources Requirement is its typed way to test a version string against
+        # the specifier (the stubs lack `.specifier`). It admits prereleases, which cannot differ
+        # here: the version is built from three integers.
+        if version in constraint:
             return True
     return False
 

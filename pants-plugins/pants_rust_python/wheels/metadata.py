@@ -27,6 +27,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion, Version
 
+from pants_rust_python.wheels.wheel import escape_distribution, escape_version
+
 METADATA_VERSION = "2.4"
 
 PLAINTEXT_CONTENT_TYPE = "text/plain; charset=UTF-8"
@@ -70,16 +72,6 @@ _SEPARATORS_RE = re.compile(r"[-_.]+")
 def canonicalize_name(name: str) -> str:
     """PEP 503 normalization, as pep508_rs does for requirement and extra names."""
     return _SEPARATORS_RE.sub("-", name).lower()
-
-
-def escape_distribution(name: str) -> str:
-    """The distribution part of wheel file and .dist-info names (PEP 427 escaping, lowercased)."""
-    return _SEPARATORS_RE.sub("_", name).lower()
-
-
-def escape_version(version: str) -> str:
-    """The version part of wheel file names; maturin only replaces '-'."""
-    return version.replace("-", "_")
 
 
 def is_valid_name(name: str) -> bool:

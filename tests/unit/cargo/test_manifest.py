@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import pytest
 from pants_rust_python.cargo.manifest import (
     ManifestError,
@@ -215,7 +217,7 @@ def test_stub_files_autodiscovered() -> None:
 
 def test_stub_files_build_script_rules() -> None:
     base = {"name": "c", "version": "0.1.0"}
-    lib = {"lib": {}}
+    lib: Dict[str, Any] = {"lib": {}}
     # `links` needs a build script even if the listing is unknown.
     assert stub_files({"package": {**base, "links": "z"}, **lib}, ".") == {
         "build.rs": MAIN,

@@ -3,7 +3,7 @@ maturin 1.16 (`maturin pep517 write-dist-info`) from the same inputs."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from pants_rust_python.wheels.metadata import (
@@ -23,7 +23,7 @@ from pants_rust_python.wheels.metadata import (
     render_metadata,
 )
 
-MATURIN_REQUIREMENTS = [
+MATURIN_REQUIREMENTS: List[Tuple[str, Optional[str], str]] = [
     ("attrs", None, "attrs"),
     ("numpy >= 1.20, <2", None, "numpy>=1.20,<2"),
     (
@@ -226,7 +226,7 @@ MATURIN_REQUIREMENTS = [
     ),
 ]
 
-MATURIN_RANDOM_MARKERS = [
+MATURIN_RANDOM_MARKERS: List[Tuple[str, Optional[str], str]] = [
     (
         "Req-Name===1.0; (python_version > '3.8.5' and '3.9' <= python_version) or (extra != 'foo' and platform_system == 'Windows') or os.name == 'nt'",
         None,
@@ -458,7 +458,7 @@ def test_pyproject_without_project_table_is_cargo_only() -> None:
 
 def test_workspace_inherited_paths() -> None:
     # cargo metadata rewrites inherited readme/license-file relative to the member.
-    package = {
+    package: Dict[str, Any] = {
         "name": "member",
         "version": "2.0.0-rc.2",
         "license": None,
