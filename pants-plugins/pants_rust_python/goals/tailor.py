@@ -55,7 +55,7 @@ def classify_manifest(manifest: Mapping[str, Any]) -> Optional[type[Target]]:
 async def find_putative_rust_targets(
     request: PutativeRustTargetsRequest, all_owned_sources: AllOwnedSources
 ) -> PutativeTargets:
-    manifests = await Get(DigestContents, PathGlobs(request.path_globs("Cargo.toml")))
+    manifests = await Get(DigestContents, PathGlobs, request.path_globs("Cargo.toml"))
     putative = []
     for fc in manifests:
         if fc.path in all_owned_sources:
