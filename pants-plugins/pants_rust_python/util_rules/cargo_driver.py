@@ -140,8 +140,12 @@ def main():
         if proc.returncode != 0:
             return proc.returncode
         os.makedirs(os.path.join(out, "vendor"), exist_ok=True)
-        with open(os.path.join(out, "config.toml"), "wb") as f:
-            f.write(proc.stdout if b"[source." in proc.stdout else b"")
+        snippet = proc.stdout.decode("utf-8") if b"[source." in proc.stdout else ""
+        # The printed `directory` is this sandbox's absolute path; keep the output (and so the
+        # cache key of everything built from it) independent of where the sandbox was.
+        snippet = re.sub(r'(?m)^directory\s*=\s*".*"$', 'directory = "vendor"', snippet)
+        with open(os.path.join(out, "config.toml"), "w") as f:
+            f.write(snippet)
         return 0
 
     for name in ("CARGO_HOME", "HOME"):
