@@ -9,7 +9,11 @@ from pants_rust_python.target_types import (
 
 
 def test_pyo3_and_cpython_crates_become_extensions() -> None:
-    for deps in ({"pyo3": "0.30"}, {"cpython": {"version": "0.7"}}, {"ffi": {"package": "pyo3-ffi"}}):
+    for deps in (
+        {"pyo3": "0.30"},
+        {"cpython": {"version": "0.7"}},
+        {"ffi": {"package": "pyo3-ffi"}},
+    ):
         manifest = {"package": {"name": "x"}, "dependencies": deps}
         assert classify_manifest(manifest) is RustPythonExtensionTarget
     workspace_dep = {"package": {"name": "x"}, "dependencies": {"pyo3": {"workspace": True}}}
@@ -17,6 +21,9 @@ def test_pyo3_and_cpython_crates_become_extensions() -> None:
 
 
 def test_other_crates_and_workspaces() -> None:
-    assert classify_manifest({"package": {"name": "lib"}, "dependencies": {"serde": "1"}}) is RustCrateTarget
+    assert (
+        classify_manifest({"package": {"name": "lib"}, "dependencies": {"serde": "1"}})
+        is RustCrateTarget
+    )
     assert classify_manifest({"workspace": {"members": ["a"]}}) is CargoWorkspaceTarget
     assert classify_manifest({}) is None

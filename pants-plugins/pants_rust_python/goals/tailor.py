@@ -16,7 +16,6 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import Target
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-
 from pants_rust_python.cargo.manifest import ManifestError, dependency_entries, parse_toml
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,

@@ -26,7 +26,6 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion, Version
-
 from pants_rust_python.wheels.wheel import escape_distribution, escape_version
 
 METADATA_VERSION = "2.4"
