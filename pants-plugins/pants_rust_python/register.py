@@ -7,6 +7,7 @@ from pants_rust_python.python_interop import codegen, module_mapper
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
+    RustPythonBinaryTarget,
     RustPythonExtensionTarget,
 )
 from pants_rust_python.util_rules import cargo_build, extension, interpreters, toolchain, workspace
@@ -28,4 +29,9 @@ def rules():
 
 
 def target_types():
-    return [RustPythonExtensionTarget, RustCrateTarget, CargoWorkspaceTarget]
+    return [
+        RustPythonExtensionTarget,
+        RustPythonBinaryTarget,
+        RustCrateTarget,
+        CargoWorkspaceTarget,
+    ]

@@ -163,6 +163,27 @@ class RustStripField(BoolField):
     help = "Strip the library's symbols to make it smaller, as `maturin build --strip` does."
 
 
+class RustBinarySourcesField(CargoSourcesField):
+    default = CRATE_SOURCE_GLOBS + PYTHON_SOURCE_GLOBS
+    help = help_text(
+        """
+        The crate's files (Cargo.toml, sources, build script, readme, licenses, pyproject.toml)
+        and any Python package shipped beside the programs. Globs are relative to the BUILD
+        file's directory, which must hold the crate's Cargo.toml.
+        """
+    )
+
+
+class RustBinariesField(StringSequenceField):
+    alias = "bins"
+    help = help_text(
+        """
+        Names of the crate's binary targets to ship as scripts. Defaults to every binary whose
+        `required-features` are enabled.
+        """
+    )
+
+
 class CargoWorkspaceSourcesField(MultipleSourcesField):
     default = (
         "Cargo.toml",
@@ -198,6 +219,29 @@ class RustPythonExtensionTarget(Target):
         Put it in the BUILD file beside the crate's Cargo.toml. A pyproject.toml with
         `[project]` and `[tool.maturin]` there is honoured. `pants package` writes the wheels to
         `dist/`.
+        """
+    )
+
+
+class RustPythonBinaryTarget(Target):
+    alias = "rust_python_binary"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        RustBinarySourcesField,
+        CargoDependenciesField,
+        RustBinariesField,
+        CargoFeaturesField,
+        CargoDefaultFeaturesField,
+        CargoAllFeaturesField,
+        CargoProfileField,
+        RustInterpreterConstraintsField,
+    )
+    help = help_text(
+        """
+        A crate's Rust programs shipped in a wheel as scripts (`<dist>-<version>.data/scripts/`),
+        so `pip install` puts them on PATH, as `maturin build` does with `bindings = "bin"`.
+        Tagged `py3-none-<platform>`, or for each interpreter when the program embeds Python
+        through pyo3. Put it in the BUILD file beside the crate's Cargo.toml.
         """
     )
 

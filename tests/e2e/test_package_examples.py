@@ -28,7 +28,11 @@ CHECKS = Path(__file__).parent / "example_checks"
 # (distribution file-name prefix, tag) of every wheel `package ::` must produce. Non-abi3
 # extensions get one wheel per interpreter version allowed by [python].interpreter_constraints
 # (CPython>=3.9,<3.12) and found on the machine.
-ABI3_WHEELS = {("hello_abi3-0.3.1", "cp39-abi3"), ("geometry_shapes-0.2.0", "cp39-abi3")}
+ONE_WHEEL_EACH = {
+    ("hello_abi3-0.3.1", "cp39-abi3"),
+    ("geometry_shapes-0.2.0", "cp39-abi3"),
+    ("hello_bin-0.1.0", "py3-none"),
+}
 PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0")
 
 
@@ -77,7 +81,7 @@ def _wheel_ids(dist: Path) -> set[tuple[str, str]]:
 
 
 def test_package_builds_every_example(packaged: Path) -> None:
-    expected = set(ABI3_WHEELS)
+    expected = set(ONE_WHEEL_EACH)
     for version in _installed_versions():
         tag = "cp" + version.replace(".", "")
         expected.update((dist, f"{tag}-{tag}") for dist in PER_VERSION)
@@ -94,12 +98,22 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
         "mixed-pkg",
         "geometry-shapes",
         "stats_py",
+        "hello-bin",
         no_deps=True,
     )
     env = {"PATH": f"{venv.bin_dir}:{os.environ['PATH']}"}
     for check in ("check_hello_abi3.py", "check_mixed_pkg.py", "check_geometry.py"):
         out = venv.run((CHECKS / check).read_text(), env=env)
         assert f"ok on {version}" in out, out
+    # The Rust program is on the venv's PATH, as pip installs scripts.
+    program = subprocess.run(
+        ["hello-bin", "Pants"],
+        env={"PATH": venv.bin_dir},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert program.stdout == "hello-bin says hello to Pants; 1+...+10 = 55\n"
 
 
 def test_wheels_are_well_formed(packaged: Path) -> None:
@@ -198,6 +212,7 @@ MATURIN_PROJECTS = [
     ("src/mixed_pkg", ["3.9", "3.11"]),
     ("src/geometry/crates/shapes_py", ["3.9"]),
     ("src/geometry/crates/stats_py", ["3.9", "3.11"]),
+    ("src/hello_bin", ["3.9"]),
 ]
 MATURIN_VERSION = "1.16.0"
 

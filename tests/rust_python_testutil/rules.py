@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.core.subsystems import python_bootstrap
 from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
 from pants.engine.addresses import Address
+from pants.engine.target import Target
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 from pants_rust_python import dependency_inference
 from pants_rust_python.target_types import (
@@ -73,7 +74,11 @@ def hello_crate(overrides: Optional[Mapping[str, Optional[str]]] = None) -> dict
     return {path: content for path, content in files.items() if content is not None}
 
 
-def make_rule_runner(*extra_args: str) -> RuleRunner:
+def make_rule_runner(
+    *extra_args: str,
+    extra_rules: Sequence[Any] = (),
+    extra_target_types: Sequence[type[Target]] = (),
+) -> RuleRunner:
     runner = RuleRunner(
         rules=[
             *toolchain.rules(),
@@ -89,8 +94,14 @@ def make_rule_runner(*extra_args: str) -> RuleRunner:
             *PythonSetup.rules(),
             QueryRule(RustProject, [RustProjectRequest]),
             QueryRule(NativeLibrary, [NativeLibraryRequest]),
+            *extra_rules,
         ],
-        target_types=[RustPythonExtensionTarget, RustCrateTarget, CargoWorkspaceTarget],
+        target_types=[
+            RustPythonExtensionTarget,
+            RustCrateTarget,
+            CargoWorkspaceTarget,
+            *extra_target_types,
+        ],
     )
     runner.set_options(
         [f"--rust-store-dir={TEST_STORE_DIR}", *extra_args],

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.addresses import Address
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
-from pants_rust_python.layouts import extension_entries
-from pants_rust_python.target_types import RustPythonSourcesField
+from pants_rust_python.layouts import binary_entries, extension_entries
+from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
+    NativePrograms,
+    NativeProgramsRequest,
     RustProject,
     RustProjectRequest,
     RustPythonBuildError,
@@ -67,7 +70,8 @@ def _platform_tag(interpreter: PythonInterpreter) -> str:
 def wheel_tag(project: RustProject, interpreter: PythonInterpreter) -> str:
     spec = project.spec
     platform = _platform_tag(interpreter)
-    if spec.bindings == "cffi":
+    # cffi loads with any Python; a program that does not embed Python needs none.
+    if spec.bindings == "cffi" or (spec.bindings == "bin" and spec.bindings_crate is None):
         return wheel_tags.py3_none_tag(platform)
     if spec.abi3 is not None:
         major, minor = spec.abi3_minimum or (interpreter.major, interpreter.minor)
@@ -85,7 +89,10 @@ def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, b
 async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
     spec = project.spec
-    library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
+    if spec.bindings == "bin":
+        programs = await Get(NativePrograms, NativeProgramsRequest(project, request.interpreter))
+    else:
+        library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
     pyproject = thaw(project.pyproject) if project.pyproject is not None else None
     cargo_package = project.raw_package(spec.package_id)
     crate_dir = posixpath.dirname(spec.cargo_toml_path)
@@ -108,13 +115,6 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
     }
     stub = files.get(spec.stub_path) if spec.stub_path else None
     try:
-        entries = extension_entries(
-            spec,
-            library=library.content,
-            ext_suffix=extension_suffix(project, request.interpreter),
-            python_files=_python_files(spec.python_source, files),
-            stub=stub,
-        )
         metadata = build_core_metadata(
             cargo_package=cargo_package,
             pyproject=pyproject,
@@ -123,6 +123,23 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             pyproject_dir=pyproject_dir,
             workspace_dir=project.workspace.root_dir,
         )
+        python_files = _python_files(spec.python_source, files)
+        if spec.bindings == "bin":
+            entries = binary_entries(
+                spec,
+                binaries=programs.programs,
+                version=metadata.version,
+                python_files=python_files,
+                stub=stub,
+            )
+        else:
+            entries = extension_entries(
+                spec,
+                library=library.content,
+                ext_suffix=extension_suffix(project, request.interpreter),
+                python_files=python_files,
+                stub=stub,
+            )
         filename, content = build_wheel(
             distribution=metadata.name,
             version=metadata.version,
@@ -139,8 +156,30 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
     return Wheel(filename, content)
 
 
+@dataclass(frozen=True)
+class _WheelsRequest:
+    address: Address
+
+
+@dataclass(frozen=True)
+class RustPythonBinaryFieldSet(PackageFieldSet):
+    required_fields = (RustBinarySourcesField,)
+
+    sources: RustBinarySourcesField
+
+
+@rule(desc="Package Rust programs as wheels")
+async def package_rust_python_binary(field_set: RustPythonBinaryFieldSet) -> BuiltPackage:
+    return await Get(BuiltPackage, _WheelsRequest(field_set.address))
+
+
 @rule(desc="Package a Rust Python extension as wheels")
 async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) -> BuiltPackage:
+    return await Get(BuiltPackage, _WheelsRequest(field_set.address))
+
+
+@rule(desc="Build the wheels of a Rust crate")
+async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
     epoch_text = env.get("SOURCE_DATE_EPOCH")
     try:
@@ -149,7 +188,7 @@ async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) 
         raise RustPythonBuildError(
             f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch_text!r}."
         )
-    project = await Get(RustProject, RustProjectRequest(field_set.address))
+    project = await Get(RustProject, RustProjectRequest(request.address))
     wheels = await MultiGet(
         Get(Wheel, WheelRequest(project, interpreter, epoch))
         for interpreter in project.build_interpreters()
@@ -162,4 +201,5 @@ def rules():
     return [
         *collect_rules(),
         UnionRule(PackageFieldSet, RustPythonExtensionFieldSet),
+        UnionRule(PackageFieldSet, RustPythonBinaryFieldSet),
     ]

@@ -5,6 +5,7 @@ Rules here orchestrate; deciding (project.py), laying out (layouts.py) and descr
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
@@ -41,6 +42,7 @@ from pants_rust_python.target_types import (
     CargoProfileField,
     CargoSourcesField,
     CargoWorkspaceSourcesField,
+    RustBinariesField,
     RustBindingsField,
     RustInterpreterConstraintsField,
     RustModuleNameField,
@@ -112,7 +114,12 @@ class RustProject:
         )
 
     def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
-        """abi3: one build, with the oldest interpreter the abi3 level allows; else one each."""
+        """abi3: one build, with the oldest interpreter the abi3 level allows; else one each.
+
+        A program that does not embed Python is built once.
+        """
+        if self.spec.bindings == "bin" and self.spec.bindings_crate is None:
+            return self.interpreters[:1]
         if self.spec.abi3 is None:
             return self.interpreters
         minimum = self.spec.abi3_minimum or (0, 0)
@@ -153,6 +160,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<rust_python>")
     )
     target: Target = wrapped.target
+    is_binary = target.has_field(RustBinariesField)
     crate_dir = request.address.spec_path
     description = f"the target {request.address}"
 
@@ -210,12 +218,25 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
             pyproject=pyproject,
             pyproject_path=pyproject_path if pyproject is not None else None,
             files=tuple(own_files),
-            module_name=target[RustModuleNameField].value,
-            bindings=target[RustBindingsField].value,
-            python_source=target[RustPythonSourceField].value,
+            module_name=target.get(RustModuleNameField).value,
+            bindings="bin" if is_binary else target[RustBindingsField].value,
+            python_source=target.get(RustPythonSourceField).value,
         )
     except (GraphError, ProjectError) as e:
         raise RustPythonBuildError(f"{request.address}: {e}") from e
+
+    if is_binary:
+        wanted = target[RustBinariesField].value
+        if wanted:
+            unknown = sorted(set(wanted) - set(spec.bin_names))
+            if unknown:
+                raise RustPythonBuildError(
+                    f"{request.address}: `bins` names {', '.join(unknown)}, but the crate's "
+                    f"buildable binaries are {', '.join(spec.bin_names) or 'none'} ({cargo_toml_path})."
+                )
+            spec = dataclasses.replace(
+                spec, bin_names=tuple(b for b in spec.bin_names if b in wanted)
+            )
 
     return RustProject(
         address=request.address,
@@ -224,7 +245,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         metadata_json=metadata_result.json_text,
         features=features,
         profile=profile,
-        strip=target[RustStripField].value,
+        strip=target.get(RustStripField).value,
         interpreters=interpreters.interpreters,
         cargo_sources=cargo_sources.snapshot.digest,
         own_files=FrozenDict(own_files),
@@ -308,6 +329,46 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
     library = libraries[0].content
     _check_exports(project, library)
     return NativeLibrary(library, result.compiled)
+
+
+@dataclass(frozen=True)
+class NativeProgramsRequest:
+    project: RustProject
+    interpreter: PythonInterpreter
+
+
+@dataclass(frozen=True)
+class NativePrograms:
+    # Binary target name -> executable.
+    programs: FrozenDict[str, bytes]
+    compiled: tuple[str, ...]
+
+
+@rule(desc="Build Rust programs for a wheel")
+async def build_native_programs(request: NativeProgramsRequest) -> NativePrograms:
+    project = request.project
+    spec = project.spec
+    result = await Get(
+        CargoBuildResult,
+        CargoBuildRequest(
+            workspace=project.workspace,
+            sources=project.cargo_sources,
+            package=spec.crate_name,
+            target_args=tuple(arg for name in spec.bin_names for arg in ("--bin", name)),
+            features=project.features,
+            profile=project.profile,
+            env=interpreter_env(request.interpreter),
+            rustc_args=(),
+            description=f"{project.address} for Python {request.interpreter.major_minor}",
+        ),
+    )
+    programs = {a.target: a.content for a in result.artifacts if a.kind == "bin"}
+    missing = sorted(set(spec.bin_names) - set(programs))
+    if missing:
+        raise RustPythonBuildError(
+            f"{project.address}: cargo built no program for {', '.join(missing)}."
+        )
+    return NativePrograms(FrozenDict(programs), result.compiled)
 
 
 def _check_exports(project: RustProject, library: bytes) -> None:
