@@ -285,6 +285,25 @@ def interpreter_env(interpreter: PythonInterpreter) -> FrozenDict[str, str]:
     )
 
 
+def _cargo_build_request(
+    project: RustProject,
+    interpreter: PythonInterpreter,
+    target_args: tuple[str, ...],
+    rustc_args: tuple[str, ...],
+) -> CargoBuildRequest:
+    return CargoBuildRequest(
+        workspace=project.workspace,
+        sources=project.cargo_sources,
+        package=project.spec.crate_name,
+        target_args=target_args,
+        features=project.features,
+        profile=project.profile,
+        env=interpreter_env(interpreter),
+        rustc_args=rustc_args,
+        description=f"{project.address} for Python {interpreter.major_minor}",
+    )
+
+
 @dataclass(frozen=True)
 class NativeLibraryRequest:
     project: RustProject
@@ -301,21 +320,11 @@ class NativeLibrary:
 @rule(desc="Build a Rust Python extension")
 async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
     project = request.project
-    spec = project.spec
     rustc_args = ("-C", "link-arg=-s") if project.strip else ()
     result = await Get(
         CargoBuildResult,
-        CargoBuildRequest(
-            workspace=project.workspace,
-            sources=project.cargo_sources,
-            package=spec.crate_name,
-            target_args=("--lib",),
-            features=project.features,
-            profile=project.profile,
-            env=interpreter_env(request.interpreter),
-            rustc_args=rustc_args,
-            description=f"{project.address} for Python {request.interpreter.major_minor}",
-        ),
+        CargoBuildRequest,
+        _cargo_build_request(project, request.interpreter, ("--lib",), rustc_args),
     )
     libraries = [
         a
@@ -348,19 +357,11 @@ class NativePrograms:
 async def build_native_programs(request: NativeProgramsRequest) -> NativePrograms:
     project = request.project
     spec = project.spec
+    bins = tuple(arg for name in spec.bin_names for arg in ("--bin", name))
     result = await Get(
         CargoBuildResult,
-        CargoBuildRequest(
-            workspace=project.workspace,
-            sources=project.cargo_sources,
-            package=spec.crate_name,
-            target_args=tuple(arg for name in spec.bin_names for arg in ("--bin", name)),
-            features=project.features,
-            profile=project.profile,
-            env=interpreter_env(request.interpreter),
-            rustc_args=(),
-            description=f"{project.address} for Python {request.interpreter.major_minor}",
-        ),
+        CargoBuildRequest,
+        _cargo_build_request(project, request.interpreter, bins, ()),
     )
     programs = {a.target: a.content for a in result.artifacts if a.kind == "bin"}
     missing = sorted(set(spec.bin_names) - set(programs))
