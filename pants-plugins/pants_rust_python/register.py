@@ -10,7 +10,16 @@ from pants_rust_python.target_types import (
     RustPythonBinaryTarget,
     RustPythonExtensionTarget,
 )
-from pants_rust_python.util_rules import cargo_build, extension, interpreters, toolchain, workspace
+from pants_rust_python.subsystems import cffi as cffi_subsystem
+from pants_rust_python.util_rules import (
+    cargo_build,
+    cbindgen,
+    cffi,
+    extension,
+    interpreters,
+    toolchain,
+    workspace,
+)
 
 
 def rules():
@@ -19,6 +28,9 @@ def rules():
         *interpreters.rules(),
         *workspace.rules(),
         *cargo_build.rules(),
+        *cbindgen.rules(),
+        *cffi.rules(),
+        *cffi_subsystem.rules(),
         *extension.rules(),
         *dependency_inference.rules(),
         *package.rules(),

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,12 @@ ONE_WHEEL_EACH = {
     ("hello_abi3-0.3.1", "cp39-abi3"),
     ("geometry_shapes-0.2.0", "cp39-abi3"),
     ("hello_bin-0.1.0", "py3-none"),
+    ("cffi_points-0.3.0", "py3-none"),
+    ("cffi_mixed-2.0.1", "py3-none"),
 }
-PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0")
+PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0", "hello_cpython-0.9.0")
+# What the cffi wheels need at run time (the examples' wheels are installed without the index).
+CFFI_REQUIREMENT = "cffi==2.0.0"
 
 
 def _installed_versions() -> list[str]:
@@ -99,10 +104,21 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
         "geometry-shapes",
         "stats_py",
         "hello-bin",
+        "cffi-points",
+        "cffi-mixed",
+        "hello-cpython",
         no_deps=True,
     )
+    venv.pip_install(CFFI_REQUIREMENT)
     env = {"PATH": f"{venv.bin_dir}:{os.environ['PATH']}"}
-    for check in ("check_hello_abi3.py", "check_mixed_pkg.py", "check_geometry.py"):
+    checks = (
+        "check_hello_abi3.py",
+        "check_mixed_pkg.py",
+        "check_geometry.py",
+        "check_cffi.py",
+        "check_hello_cpython.py",
+    )
+    for check in checks:
         out = venv.run((CHECKS / check).read_text(), env=env)
         assert f"ok on {version}" in out, out
     # The Rust program is on the venv's PATH, as pip installs scripts.
@@ -206,13 +222,16 @@ def test_launcher_explains_missing_cargo(tmp_path: Path) -> None:
     ), proc.stderr
 
 
-# (project dir, interpreter versions maturin builds it for)
+# (project dir, interpreter versions maturin builds it for; cffi builds use maturin's own venv,
+# which has cffi)
 MATURIN_PROJECTS = [
     ("src/hello_abi3", ["3.9"]),
     ("src/mixed_pkg", ["3.9", "3.11"]),
     ("src/geometry/crates/shapes_py", ["3.9"]),
     ("src/geometry/crates/stats_py", ["3.9", "3.11"]),
     ("src/hello_bin", ["3.9"]),
+    ("src/cffi_points", []),
+    ("src/cffi_mixed", []),
 ]
 MATURIN_VERSION = "1.16.0"
 
@@ -220,11 +239,12 @@ MATURIN_VERSION = "1.16.0"
 def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
     """Same file list, Tag lines and METADATA as `maturin build --release --compatibility linux`."""
     tool = make_venv(find_python("3.11"), tmp_path / "maturin-venv")
-    tool.pip_install(f"maturin=={MATURIN_VERSION}")
+    tool.pip_install(f"maturin=={MATURIN_VERSION}", CFFI_REQUIREMENT)
     repo = copy_repo(tmp_path / "repo")
     out = tmp_path / "maturin-wheels"
     for project, versions in MATURIN_PROJECTS:
-        interpreters = [arg for v in versions for arg in ("-i", find_python(v))]
+        pythons = [find_python(v) for v in versions] or [f"{tool.bin_dir}/python"]
+        interpreters = [arg for python in pythons for arg in ("-i", python)]
         subprocess.run(
             [
                 f"{tool.bin_dir}/maturin",
@@ -261,6 +281,21 @@ def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
         assert read_from_zip(our_wheel, ".dist-info/METADATA") == read_from_zip(
             their_wheel, ".dist-info/METADATA"
         ), name
+        if name.startswith("cffi_"):
+            # cffi's generated module and glue, byte for byte.
+            with zipfile.ZipFile(our_wheel) as ours_zip, zipfile.ZipFile(their_wheel) as theirs_zip:
+                for path in theirs_zip.namelist():
+                    if path.endswith(".py"):
+                        assert ours_zip.read(path) == theirs_zip.read(path), path
+    # The rust-cpython example is one no maturin release since 1.6 can build.
+    refused = subprocess.run(
+        [f"{tool.bin_dir}/maturin", "build", "--release", "--out", str(tmp_path / "refused")],
+        cwd=repo / "src/hello_cpython",
+        env={**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "maturin-target")},
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0, refused.stdout
 
 
 def test_changed_since_follows_rust_edits(checkout: Checkout, tmp_path: Path) -> None:

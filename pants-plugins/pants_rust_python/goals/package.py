@@ -13,7 +13,7 @@ from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, P
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
-from pants_rust_python.layouts import binary_entries, extension_entries
+from pants_rust_python.layouts import CffiFiles, binary_entries, extension_entries
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -26,6 +26,7 @@ from pants_rust_python.util_rules.extension import (
     extension_suffix,
     thaw,
 )
+from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.util_rules.interpreters import PythonInterpreter
 from pants_rust_python.wheels import tags as wheel_tags
 from pants_rust_python.wheels.metadata import (
@@ -34,6 +35,7 @@ from pants_rust_python.wheels.metadata import (
     entry_points_txt,
     metadata_input_globs,
     render_metadata,
+    require_cffi,
 )
 from pants_rust_python.wheels.wheel import build_wheel
 
@@ -89,10 +91,13 @@ def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, b
 async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
     spec = project.spec
+    cffi_files: Optional[CffiFiles] = None
     if spec.bindings == "bin":
         programs = await Get(NativePrograms, NativeProgramsRequest(project, request.interpreter))
     else:
         library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
+        if spec.bindings == "cffi":
+            cffi_files = await Get(CffiFiles, CffiFilesRequest(project, library))
     pyproject = thaw(project.pyproject) if project.pyproject is not None else None
     cargo_package = project.raw_package(spec.package_id)
     crate_dir = posixpath.dirname(spec.cargo_toml_path)
@@ -123,6 +128,8 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             pyproject_dir=pyproject_dir,
             workspace_dir=project.workspace.root_dir,
         )
+        if spec.bindings == "cffi":
+            metadata = require_cffi(metadata)
         python_files = _python_files(spec.python_source, files)
         if spec.bindings == "bin":
             entries = binary_entries(
@@ -139,6 +146,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
                 ext_suffix=extension_suffix(project, request.interpreter),
                 python_files=python_files,
                 stub=stub,
+                cffi_files=cffi_files,
             )
         filename, content = build_wheel(
             distribution=metadata.name,

@@ -16,7 +16,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-from pants_rust_python.layouts import extension_entries
+from pants_rust_python.layouts import CffiFiles, extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -25,6 +25,7 @@ from pants_rust_python.util_rules.extension import (
     RustProjectRequest,
     extension_suffix,
 )
+from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.wheels.entry import WheelEntry
 
 
@@ -42,8 +43,13 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
         Get(NativeLibrary, NativeLibraryRequest(project, interpreter))
         for interpreter in interpreters
     )
+    cffi_files = (
+        await MultiGet(Get(CffiFiles, CffiFilesRequest(project, lib)) for lib in libraries)
+        if spec.bindings == "cffi"
+        else [None] * len(libraries)
+    )
     entries: dict[str, WheelEntry] = {}
-    for interpreter, library in zip(interpreters, libraries):
+    for interpreter, library, cffi in zip(interpreters, libraries, cffi_files):
         for entry in extension_entries(
             spec,
             library=library.content,
@@ -51,6 +57,7 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
             # A mixed project's own Python files come from its python_sources targets.
             python_files={},
             stub=project.own_files.get(spec.stub_path) if spec.stub_path else None,
+            cffi_files=cffi,
         ):
             entries[entry.path] = entry
     digest = await Get(

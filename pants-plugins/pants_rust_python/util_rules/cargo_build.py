@@ -14,6 +14,7 @@ import os
 import pkgutil
 import posixpath
 from dataclasses import dataclass
+from typing import Optional
 
 from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
@@ -61,7 +62,7 @@ async def cargo_driver(python: PythonBuildStandaloneBinary) -> CargoDriver:
     return CargoDriver(digest, python.path)
 
 
-def _failure(what: str, result: FallibleProcessResult) -> CargoError:
+def failure(what: str, result: FallibleProcessResult) -> CargoError:
     stderr = result.stderr.decode("utf-8", "replace").rstrip()
     return CargoError(f"{what} failed (exit code {result.exit_code}). cargo said:\n\n{stderr}\n")
 
@@ -88,12 +89,29 @@ class VendoredCrates:
         return self.digest.fingerprint
 
 
+@dataclass(frozen=True)
+class VendorRequest:
+    # Manifests and Cargo.lock (sources may be stubs: vendoring reads only the manifests).
+    digest: Digest
+    root_dir: str
+    lockfile: str
+
+
+@rule
+async def vendor_workspace_crates(workspace: CargoWorkspace) -> VendoredCrates:
+    return await Get(
+        VendoredCrates,
+        VendorRequest(workspace.stub_digest, workspace.root_dir, workspace.lockfile),
+    )
+
+
 @rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
 async def vendor_crates(
-    workspace: CargoWorkspace, toolchain: RustToolchain, driver: CargoDriver, rust: RustSubsystem
+    request: VendorRequest, toolchain: RustToolchain, driver: CargoDriver, rust: RustSubsystem
 ) -> VendoredCrates:
     fetch_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
-    input_digest = await Get(Digest, MergeDigests([workspace.stub_digest, driver.digest]))
+    input_digest = await Get(Digest, MergeDigests([request.digest, driver.digest]))
+    root = request.root_dir or "."
     result = await Get(
         FallibleProcessResult,
         Process(
@@ -101,7 +119,7 @@ async def vendor_crates(
                 driver.python,
                 _DRIVER,
                 "--mode=vendor",
-                f"--workspace-root={workspace.root_dir or '.'}",
+                f"--workspace-root={root}",
                 f"--out={_VENDOR_OUT}",
                 "--",
                 "--locked",
@@ -111,7 +129,7 @@ async def vendor_crates(
             input_digest=input_digest,
             env={**fetch_env, **toolchain.env()},
             output_directories=(_VENDOR_OUT,),
-            description=f"Vendor crates of Cargo.lock in {workspace.root_dir or '.'}",
+            description=f"Vendor crates of Cargo.lock in {root}",
             level=LogLevel.DEBUG,
         ),
     )
@@ -121,13 +139,13 @@ async def vendor_crates(
         if "--locked" in stderr or "needs to be updated" in stderr:
             hint = softwrap(
                 f"""
-                Cargo.lock in `{workspace.root_dir or '.'}` is out of date with the manifests.
+                Cargo.lock in `{root}` is out of date with the manifests.
                 Run `cargo update --workspace` (or `cargo generate-lockfile`) there and commit
                 the new Cargo.lock.
                 """
             )
         raise CargoError(
-            f"Vendoring the crates of {workspace.lockfile} failed. {hint}\ncargo said:\n\n{stderr.rstrip()}\n"
+            f"Vendoring the crates of {request.lockfile} failed. {hint}\ncargo said:\n\n{stderr.rstrip()}\n"
         )
     return VendoredCrates(await Get(Digest, RemovePrefix(result.output_digest, _VENDOR_OUT)))
 
@@ -153,12 +171,12 @@ class FeatureSelection:
         return tuple(args)
 
 
-async def _driver_process(
+async def driver_process(
     *,
     driver: CargoDriver,
     toolchain: RustToolchain,
     rust: RustSubsystem,
-    workspace: CargoWorkspace,
+    root_dir: str,
     vendored: VendoredCrates,
     mode: str,
     sources: Digest,
@@ -178,7 +196,7 @@ async def _driver_process(
         driver.python,
         _DRIVER,
         f"--mode={mode}",
-        f"--workspace-root={workspace.root_dir or '.'}",
+        f"--workspace-root={root_dir or '.'}",
         f"--vendor-dir={_VENDOR_OUT}/vendor",
         f"--vendor-config={_VENDOR_OUT}/config.toml",
         f"--vendor-key={vendored.key}",
@@ -229,11 +247,11 @@ async def cargo_metadata(
 ) -> CargoMetadataResult:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
-    result = await _driver_process(
+    result = await driver_process(
         driver=driver,
         toolchain=toolchain,
         rust=rust,
-        workspace=workspace,
+        root_dir=workspace.root_dir,
         vendored=vendored,
         mode="metadata",
         sources=workspace.stub_digest,
@@ -249,7 +267,7 @@ async def cargo_metadata(
         description=f"cargo metadata for {workspace.root_dir or '.'}",
     )
     if result.exit_code != 0:
-        raise _failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
+        raise failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_name = {posixpath.basename(fc.path): fc.content.decode() for fc in contents}
     metadata = apply_tree_features(json.loads(by_name["metadata.json"]), by_name["tree.txt"])
@@ -272,6 +290,8 @@ class CargoBuildRequest:
     env: FrozenDict[str, str]
     rustc_args: tuple[str, ...]
     description: str
+    # Sandbox paths where a build script may leave a C header for cffi; the first found is kept.
+    header_candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +307,7 @@ class CargoBuildResult:
     artifacts: tuple[CargoArtifact, ...]
     # Package ids cargo compiled in the final step (everything else came from the deps layer).
     compiled: tuple[str, ...]
+    header: Optional[bytes] = None
 
 
 @dataclass(frozen=True)
@@ -338,11 +359,11 @@ async def build_deps_layer(
         package = workspace.manifest(crate_dir).get("package") or {}
         if isinstance(package.get("name"), str):
             local_packages.append(package["name"])
-    result = await _driver_process(
+    result = await driver_process(
         driver=driver,
         toolchain=toolchain,
         rust=rust,
-        workspace=workspace,
+        root_dir=workspace.root_dir,
         vendored=vendored,
         mode="deps",
         sources=workspace.stub_digest,
@@ -356,7 +377,7 @@ async def build_deps_layer(
         description=f"Compile third-party crates for {request.description}",
     )
     if result.exit_code != 0:
-        raise _failure(f"Compiling the third-party crates of {request.description}", result)
+        raise failure(f"Compiling the third-party crates of {request.description}", result)
     return _DepsLayer(result.output_digest)
 
 
@@ -372,6 +393,34 @@ def _sources_with_stubs(workspace: CargoWorkspace, real_files: set[str]) -> list
             continue
         extra.extend(FileContent(p, c) for p, c in files.items() if p not in real_files)
     return sorted(extra, key=lambda fc: fc.path)
+
+
+@dataclass(frozen=True)
+class CargoSourceTreeRequest:
+    workspace: CargoWorkspace
+    # The repo's real sources for the crates being built.
+    sources: Digest
+
+
+@dataclass(frozen=True)
+class CargoSourceTree:
+    """The real sources, completed with the stub tree's manifests and stubs for the rest."""
+
+    digest: Digest
+
+
+@rule
+async def cargo_source_tree(request: CargoSourceTreeRequest) -> CargoSourceTree:
+    real_snapshot = await Get(Snapshot, Digest, request.sources)
+    complement = await Get(
+        Digest, CreateDigest(_sources_with_stubs(request.workspace, set(real_snapshot.files)))
+    )
+    return CargoSourceTree(await Get(Digest, MergeDigests([request.sources, complement])))
+
+
+@dataclass(frozen=True)
+class CargoBuildOutput:
+    digest: Digest
 
 
 @rule(desc="Compile Rust crate", level=LogLevel.DEBUG)
@@ -391,30 +440,34 @@ async def cargo_build(
         env=request.env,
         description=request.description,
     )
-    vendored, deps_layer, real_snapshot = await MultiGet(
+    vendored, deps_layer, sources = await MultiGet(
         Get(VendoredCrates, CargoWorkspace, workspace),
         Get(_DepsLayer, _DepsLayerRequest, deps_request),
-        Get(Snapshot, Digest, request.sources),
+        Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
     )
-    real_files = set(real_snapshot.files)
-    complement = await Get(Digest, CreateDigest(_sources_with_stubs(workspace, real_files)))
-    sources = await Get(Digest, MergeDigests([request.sources, complement]))
-    result = await _driver_process(
+    result = await driver_process(
         driver=driver,
         toolchain=toolchain,
         rust=rust,
-        workspace=workspace,
+        root_dir=workspace.root_dir,
         vendored=vendored,
         mode="build",
-        sources=sources,
+        sources=sources.digest,
         cargo_args=_cargo_build_args(request, request.rustc_args),
+        extra_driver_args=tuple(f"--header-candidate={c}" for c in request.header_candidates),
         extra_inputs=(deps_layer.digest,),
         env=request.env,
         description=f"Compile {request.description}",
     )
     if result.exit_code != 0:
-        raise _failure(f"Compiling {request.description}", result)
-    contents = await Get(DigestContents, Digest, result.output_digest)
+        raise failure(f"Compiling {request.description}", result)
+    return await Get(CargoBuildResult, CargoBuildOutput(result.output_digest))
+
+
+@rule
+async def parse_build_output(output: CargoBuildOutput) -> CargoBuildResult:
+    """What the driver's build mode wrote: artifacts.json, the artifacts, maybe header.h."""
+    contents = await Get(DigestContents, Digest, output.digest)
     by_name = {os.path.basename(fc.path): fc.content for fc in contents}
     listing = json.loads(by_name["artifacts.json"])
     return CargoBuildResult(
@@ -425,6 +478,7 @@ async def cargo_build(
             for a in listing["artifacts"]
         ),
         compiled=tuple(listing["compiled"]),
+        header=by_name.get("header.h"),
     )
 
 

@@ -110,7 +110,9 @@ def outside_cargo_config(sandbox):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("vendor", "metadata", "deps", "build"), required=True)
+    parser.add_argument(
+        "--mode", choices=("vendor", "metadata", "deps", "build", "cbindgen"), required=True
+    )
     parser.add_argument("--workspace-root", required=True)
     parser.add_argument("--vendor-dir", default="")
     parser.add_argument("--vendor-config", default="")
@@ -121,6 +123,11 @@ def main():
     parser.add_argument("--local-package", action="append", default=[])
     parser.add_argument("--out", default="out")
     parser.add_argument("--tree-package", default="")
+    # build: C headers a build script may have written (first one found is kept), for cffi.
+    parser.add_argument("--header-candidate", action="append", default=[])
+    # cbindgen: the header generator and the crate it reads.
+    parser.add_argument("--cbindgen", default="")
+    parser.add_argument("--crate-dir", default="")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
 
@@ -177,6 +184,25 @@ def main():
     if os.path.isdir(target_dir):
         normalize_mtimes(target_dir)
     os.makedirs(os.path.join(sandbox, args.out), exist_ok=True)
+
+    if args.mode == "cbindgen":
+        # cbindgen runs `cargo metadata` itself, without our --config: the source replacement
+        # goes into the sandbox's CARGO_HOME, and the network stays off.
+        if "--config" in cargo:
+            shutil.copyfile(config, os.path.join(env["CARGO_HOME"], "config.toml"))
+        env["CARGO_NET_OFFLINE"] = "true"
+        proc = subprocess.run(
+            [
+                os.path.join(sandbox, args.cbindgen),
+                os.path.join(sandbox, args.crate_dir),
+                os.path.join(sandbox, args.out, "header.h"),
+            ],
+            cwd=cwd,
+            env=env,
+            stderr=subprocess.PIPE,
+        )
+        sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(sandbox + os.sep, ""))
+        return proc.returncode
 
     if args.mode == "metadata":
         proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE)
@@ -254,6 +280,11 @@ def main():
                     "file": base,
                 }
             )
+    for candidate in args.header_candidate:
+        path = os.path.join(sandbox, candidate)
+        if os.path.isfile(path):
+            shutil.copyfile(path, os.path.join(out_dir, "header.h"))
+            break
     with open(os.path.join(out_dir, "artifacts.json"), "w") as f:
         json.dump({"artifacts": artifacts, "compiled": compiled}, f, indent=1, sort_keys=True)
     return 0

@@ -116,9 +116,11 @@ class RustProject:
     def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
         """abi3: one build, with the oldest interpreter the abi3 level allows; else one each.
 
-        A program that does not embed Python is built once.
+        cffi bindings, and a program that does not embed Python, are built once.
         """
-        if self.spec.bindings == "bin" and self.spec.bindings_crate is None:
+        if self.spec.bindings == "cffi" or (
+            self.spec.bindings == "bin" and self.spec.bindings_crate is None
+        ):
             return self.interpreters[:1]
         if self.spec.abi3 is None:
             return self.interpreters
@@ -290,6 +292,7 @@ def _cargo_build_request(
     interpreter: PythonInterpreter,
     target_args: tuple[str, ...],
     rustc_args: tuple[str, ...],
+    header_candidates: tuple[str, ...] = (),
 ) -> CargoBuildRequest:
     return CargoBuildRequest(
         workspace=project.workspace,
@@ -301,7 +304,19 @@ def _cargo_build_request(
         env=interpreter_env(interpreter),
         rustc_args=rustc_args,
         description=f"{project.address} for Python {interpreter.major_minor}",
+        header_candidates=header_candidates,
     )
+
+
+def cffi_header_candidates(cargo_toml_path: str, workspace_root: str) -> tuple[str, ...]:
+    """Where a build script may leave the C header for cffi (maturin reads `target/header.h`):
+    under the crate root, or under the workspace root, where cargo's target dir would be."""
+    crate_dir = posixpath.dirname(cargo_toml_path)
+    candidates = (
+        posixpath.join(crate_dir, "target", "header.h"),
+        posixpath.join(workspace_root, "target", "header.h"),
+    )
+    return tuple(dict.fromkeys(candidates))
 
 
 @dataclass(frozen=True)
@@ -315,16 +330,23 @@ class NativeLibrary:
     content: bytes
     # Package ids cargo compiled on top of the dependency layer.
     compiled: tuple[str, ...]
+    # cffi: the C header the build script wrote to `target/header.h`, if it did.
+    header: Optional[bytes] = None
 
 
 @rule(desc="Build a Rust Python extension")
 async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
     project = request.project
     rustc_args = ("-C", "link-arg=-s") if project.strip else ()
+    headers = (
+        cffi_header_candidates(project.spec.cargo_toml_path, project.workspace.root_dir)
+        if project.spec.bindings == "cffi"
+        else ()
+    )
     result = await Get(
         CargoBuildResult,
         CargoBuildRequest,
-        _cargo_build_request(project, request.interpreter, ("--lib",), rustc_args),
+        _cargo_build_request(project, request.interpreter, ("--lib",), rustc_args, headers),
     )
     libraries = [
         a
@@ -337,7 +359,7 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         )
     library = libraries[0].content
     _check_exports(project, library)
-    return NativeLibrary(library, result.compiled)
+    return NativeLibrary(library, result.compiled, result.header)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ maturin's quirks are mirrored on purpose, because the goal is byte-identical MET
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass
@@ -1551,6 +1552,24 @@ def metadata_input_globs(
         for g in globs if isinstance(globs, list) else LICENSE_AUTO_GLOBS:
             out.append(_join(pyproject_dir, g) if pyproject_dir else g)
     return list(dict.fromkeys(out))
+
+
+# What cffi bindings need at run time; PyPy ships cffi itself (maturin's template says the same).
+CFFI_REQUIREMENT = "cffi; platform_python_implementation != 'PyPy'"
+
+
+def require_cffi(metadata: CoreMetadata) -> CoreMetadata:
+    """`metadata` with cffi in Requires-Dist, unless the project already lists it.
+
+    maturin only warns when a cffi project omits it; the wheel cannot work without it.
+    """
+    for requirement in metadata.requires_dist:
+        if canonicalize_name(re.split(r"[\s;\[(<>=!~]", requirement, 1)[0]) == "cffi":
+            return metadata
+    return dataclasses.replace(
+        metadata,
+        requires_dist=(*metadata.requires_dist, format_requirement(CFFI_REQUIREMENT)),
+    )
 
 
 def build_core_metadata(

@@ -21,6 +21,7 @@ from pants_rust_python.wheels.metadata import (
     normalize_version,
     render_entry_points,
     render_metadata,
+    require_cffi,
 )
 
 MATURIN_REQUIREMENTS: List[Tuple[str, Optional[str], str]] = [
@@ -1178,3 +1179,21 @@ def test_metadata_input_globs() -> None:
 )
 def test_requires_dist_matches_maturin(requirement: str, extra: Any, expected: str) -> None:
     assert format_requirement(requirement, extra=extra) == expected
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [("cffi>=1.15",), ("CFFI ; python_full_version >= '3.9'",), ("numpy", "cffi[extra]==2.0")],
+)
+def test_require_cffi_keeps_a_listed_cffi(listed: Tuple[str, ...]) -> None:
+    md = CoreMetadata(name="x", version="1", requires_dist=listed)
+    assert require_cffi(md) == md
+
+
+def test_require_cffi_adds_it_when_missing() -> None:
+    md = CoreMetadata(name="x", version="1", requires_dist=("cffi-helpers", "numpy"))
+    assert require_cffi(md).requires_dist == (
+        "cffi-helpers",
+        "numpy",
+        "cffi ; platform_python_implementation != 'PyPy'",
+    )
