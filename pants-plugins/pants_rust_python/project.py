@@ -352,7 +352,15 @@ def _resolve_bindings(
                 f"pants_rust_python does not support. {_choices_hint(cargo_toml_path)}"
             )
         if has_cdylib:
-            return CFFI, None
+            # A bare C ABI may be meant for cffi or for something else entirely: only on request.
+            raise ProjectError(
+                f"The crate `{package.name}` ({cargo_toml_path}) is a cdylib that depends on "
+                "none of pyo3, pyo3-ffi or cpython, so its Python bindings cannot be detected. "
+                "To ship its C ABI as cffi bindings, set `bindings=\"cffi\"` on the target or "
+                '`bindings = "cffi"` under [tool.maturin] in pyproject.toml; for an extension '
+                "module, depend on pyo3 (or cpython). Valid `bindings`: "
+                f"{', '.join(BINDINGS_CHOICES)}."
+            )
         if has_bin:
             return BIN, None
         raise ProjectError(

@@ -114,3 +114,48 @@ def test_outdated_lockfile() -> None:
     outdated = HELLO_MANIFEST.replace("[dependencies]", '[dependencies]\nitoa = "1"')
     runner.write_files(hello_crate({"Cargo.toml": outdated}))
     expect_error(runner, "CargoError", "Cargo.lock", "out of date", "cargo update")
+
+
+# Choosing the bindings (real `cargo metadata` of the crate decides what it depends on).
+
+PLAIN_CDYLIB = {
+    "Cargo.toml": '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n\n'
+    '[lib]\ncrate-type = ["cdylib"]\n',
+    "Cargo.lock": 'version = 4\n\n[[package]]\nname = "hello"\nversion = "0.1.0"\n',
+    "src/lib.rs": '#[no_mangle]\npub extern "C" fn add(a: i64, b: i64) -> i64 { a + b }\n',
+}
+
+
+def test_plain_cdylib_needs_cffi_asked_for() -> None:
+    runner = make_rule_runner()
+    runner.write_files(hello_crate(PLAIN_CDYLIB))
+    expect_error(
+        runner,
+        "RustPythonBuildError",
+        "hello/Cargo.toml",
+        "depends on none of pyo3, pyo3-ffi or cpython",
+        'bindings="cffi"',
+    )
+
+
+def test_requested_bindings_missing_from_the_crate() -> None:
+    runner = make_rule_runner()
+    runner.write_files(
+        hello_crate({"BUILD": 'rust_python_extension(bindings="rust-cpython")\n'})
+    )
+    expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "`cpython` crate")
+    runner.write_files(hello_crate({**PLAIN_CDYLIB, "BUILD": 'rust_python_extension(bindings="pyo3")\n'}))
+    expect_error(runner, "RustPythonBuildError", "does not depend on pyo3")
+
+
+def test_cffi_requested_without_cdylib() -> None:
+    runner = make_rule_runner()
+    runner.write_files(
+        hello_crate(
+            {
+                "BUILD": 'rust_python_extension(bindings="cffi")\n',
+                "Cargo.toml": HELLO_MANIFEST.replace('crate-type = ["cdylib"]', 'crate-type = ["rlib"]'),
+            }
+        )
+    )
+    expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "cdylib")

@@ -347,6 +347,7 @@ def test_pure_cffi_with_pyi() -> None:
         pyproject={
             **PYPROJECT_BASE,
             "project": {"name": "cffi-pure", "dependencies": ["cffi"]},
+            "tool": {"maturin": {"bindings": "cffi"}},
         },
         files={
             "p/src/lib.rs": b"",
@@ -373,7 +374,11 @@ def test_mixed_cffi() -> None:
     _, listing, _ = build(
         crate_metadata("cffi-mixed", lib="cffi_mixed"),
         cargo={"package": {"name": "cffi-mixed"}, "lib": {"name": "cffi_mixed"}},
-        pyproject={**PYPROJECT_BASE, "project": {"name": "cffi-mixed"}},
+        pyproject={
+            **PYPROJECT_BASE,
+            "project": {"name": "cffi-mixed"},
+            "tool": {"maturin": {"bindings": "cffi"}},
+        },
         files={"p/cffi_mixed/__init__.py": b"from .cffi_mixed import lib\n"},
         ext_suffix=".so",
     )
