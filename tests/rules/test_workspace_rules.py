@@ -34,12 +34,46 @@ def test_features_are_resolved_per_extension() -> None:
     assert stats_py.spec.module_name == "stats_py"
 
 
+def _append(runner: RuleRunner, path: str, text: str) -> None:
+    """Edit a source through the runner, so that Pants sees the change."""
+    runner.write_files({path: Path(runner.build_root, path).read_text() + text})
+
+
+def _names(package_ids: tuple[str, ...]) -> list[str]:
+    """`path+file:///…/shapes#0.2.0` -> shapes; `registry+…#pyo3@0.30.1` -> pyo3."""
+    names = []
+    for package_id in package_ids:
+        source, _, fragment = package_id.partition("#")
+        names.append(fragment.split("@")[0] if "@" in fragment else source.rsplit("/", 1)[-1])
+    return sorted(names)
+
+
 def test_editing_a_shared_crate_recompiles_only_repo_crates() -> None:
     runner = make_rule_runner()
     write_geometry(runner)
     _, first = build_native_library(runner, Address("geometry/crates/shapes_py"))
-    lib_rs = Path(runner.build_root, "geometry/crates/shapes/src/lib.rs")
-    lib_rs.write_text(lib_rs.read_text() + "\npub fn added_by_test() -> u32 { 7 }\n")
+    # Three layers: third-party crates, the repo crate `shapes`, then shapes_py itself.
+    assert len(first.layers) == 2
+    # (The third-party layer compiles stubs of the repo crates, then drops them.)
+    assert {"pyo3", "pyo3-ffi"} <= set(_names(first.layers[0].compiled))
+    assert _names(first.layers[1].compiled) == ["shapes", "shapes_py"]  # shapes_py: a stub
+    assert _names(first.compiled) == ["shapes_py"]
+    _append(runner, "geometry/crates/shapes/src/lib.rs", "\npub fn added_by_test() -> u32 { 7 }\n")
     _, second = build_native_library(runner, Address("geometry/crates/shapes_py"))
-    compiled = sorted(p.split("#")[0].rsplit("/", 1)[-1] for p in second.compiled)
-    assert compiled == ["shapes", "shapes_py"], second.compiled
+    # The third-party layer is reused; the repo layer is rebuilt on it and compiles no
+    # third-party crate; the extension is compiled again on top.
+    assert second.layers[0] == first.layers[0]
+    assert second.layers[1] != first.layers[1]
+    assert _names(second.layers[1].compiled) == ["shapes", "shapes_py"]
+    assert _names(second.compiled) == ["shapes_py"]
+
+
+def test_editing_the_extension_crate_recompiles_only_it() -> None:
+    runner = make_rule_runner()
+    write_geometry(runner)
+    _, first = build_native_library(runner, Address("geometry/crates/shapes_py"))
+    _append(runner, "geometry/crates/shapes_py/src/lib.rs", "\n#[allow(dead_code)]\nfn added() {}\n")
+    _, second = build_native_library(runner, Address("geometry/crates/shapes_py"))
+    # Both layers are reused as they are: cargo compiles only shapes_py.
+    assert second.layers == first.layers
+    assert _names(second.compiled) == ["shapes_py"]

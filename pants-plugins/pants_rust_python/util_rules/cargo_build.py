@@ -4,11 +4,14 @@ Each is its own cached process, keyed by what truly determines it:
   vendor        stub tree (manifests, Cargo.lock) + toolchain
   metadata      stub tree + vendored sources + feature selection
   deps layer    stub tree + vendored sources + toolchain + profile/features + interpreter facts
-  build         the repo's real sources + the deps layer
-so editing a `.rs` file of the repo re-runs only the last step, which compiles only repo crates.
+  repo layer    the deps layer + the real sources of the repo crates the crate depends on
+  build         the crate's own sources + the repo layer (or the deps layer, if it has none)
+so editing a `.rs` file of the repo never recompiles a third-party crate, and editing the crate
+itself recompiles only that crate.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pkgutil
@@ -24,7 +27,9 @@ from pants.engine.fs import (
     Digest,
     DigestContents,
     FileContent,
+    DigestSubset,
     MergeDigests,
+    PathGlobs,
     RemovePrefix,
     Snapshot,
 )
@@ -34,6 +39,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.cargo.graph import apply_tree_features
+from pants_rust_python.cargo.layers import has_other_crates, split_layer_sources
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
@@ -303,11 +309,22 @@ class CargoArtifact:
 
 
 @dataclass(frozen=True)
+class CargoLayer:
+    # A target directory to build on.
+    digest: Digest
+    # Package ids cargo compiled when this layer was built (a cached layer keeps its list).
+    compiled: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CargoBuildResult:
     artifacts: tuple[CargoArtifact, ...]
     # Package ids cargo compiled in the final step (everything else came from the deps layer).
     compiled: tuple[str, ...]
     header: Optional[bytes] = None
+    # The layers the final step built on (third-party crates, then maybe the repo crates it
+    # depends on), each with what cargo compiled when that layer was built.
+    layers: tuple[CargoLayer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -323,9 +340,12 @@ class _DepsLayerRequest:
     description: str
 
 
-@dataclass(frozen=True)
-class _DepsLayer:
-    digest: Digest
+async def _layer(output: Digest) -> CargoLayer:
+    target_dir, listing = await MultiGet(
+        Get(Digest, DigestSubset(output, PathGlobs([f"{_TARGET_DIR}/**"]))),
+        Get(DigestContents, DigestSubset(output, PathGlobs([f"{_OUT}/compiled.json"]))),
+    )
+    return CargoLayer(target_dir, tuple(json.loads(listing[0].content)["compiled"]))
 
 
 def _cargo_build_args(
@@ -351,7 +371,7 @@ async def build_deps_layer(
     driver: CargoDriver,
     toolchain: RustToolchain,
     rust: RustSubsystem,
-) -> _DepsLayer:
+) -> CargoLayer:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
     local_packages = []
@@ -373,12 +393,12 @@ async def build_deps_layer(
             *(f"--local-package={name}" for name in sorted(local_packages)),
         ),
         env=request.env,
-        output_directories=(_TARGET_DIR,),
+        output_directories=(_TARGET_DIR, _OUT),
         description=f"Compile third-party crates for {request.description}",
     )
     if result.exit_code != 0:
         raise failure(f"Compiling the third-party crates of {request.description}", result)
-    return _DepsLayer(result.output_digest)
+    return await _layer(result.output_digest)
 
 
 def _sources_with_stubs(workspace: CargoWorkspace, real_files: set[str]) -> list[FileContent]:
@@ -423,6 +443,67 @@ class CargoBuildOutput:
     digest: Digest
 
 
+_STABLE_SOURCES = "__stable_sources.txt"
+
+
+def _listing(files: tuple[str, ...]) -> bytes:
+    return "".join(f"{f}\n" for f in files).encode()
+
+
+@dataclass(frozen=True)
+class _RepoLayerRequest:
+    """The deps layer plus the repo crates the built crate depends on (the crate itself stubbed).
+
+    Keyed by those crates' sources only, so editing the built crate reuses it, and editing a
+    shared crate recompiles that crate and its dependents, never a third-party crate.
+    """
+
+    deps: _DepsLayerRequest
+    # The real sources of the other repo crates, and their paths (to pin their mtimes).
+    sources: Digest
+    files: tuple[str, ...]
+
+
+@rule(desc="Compile the repo crates a crate depends on", level=LogLevel.DEBUG)
+async def build_repo_layer(
+    request: _RepoLayerRequest,
+    driver: CargoDriver,
+    toolchain: RustToolchain,
+    rust: RustSubsystem,
+) -> CargoLayer:
+    deps = request.deps
+    workspace = deps.workspace
+    vendored, deps_layer, tree, stable = await MultiGet(
+        Get(VendoredCrates, CargoWorkspace, workspace),
+        Get(CargoLayer, _DepsLayerRequest, deps),
+        Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
+        Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(request.files))])),
+    )
+    result = await driver_process(
+        driver=driver,
+        toolchain=toolchain,
+        rust=rust,
+        root_dir=workspace.root_dir,
+        vendored=vendored,
+        mode="deps",
+        sources=tree.digest,
+        cargo_args=_cargo_build_args(deps),
+        extra_driver_args=(
+            f"--profile-dir={profile_dir_name(deps.profile)}",
+            f"--local-package={deps.package}",
+            f"--stable-sources={_STABLE_SOURCES}",
+        ),
+        extra_inputs=(deps_layer.digest, stable),
+        env=deps.env,
+        output_directories=(_TARGET_DIR, _OUT),
+        description=f"Compile the repo crates that {deps.description} depends on",
+    )
+    if result.exit_code != 0:
+        raise failure(f"Compiling the repo crates that {deps.description} depends on", result)
+    return await _layer(result.output_digest)
+
+
+
 @rule(desc="Compile Rust crate", level=LogLevel.DEBUG)
 async def cargo_build(
     request: CargoBuildRequest,
@@ -440,10 +521,25 @@ async def cargo_build(
         env=request.env,
         description=request.description,
     )
-    vendored, deps_layer, sources = await MultiGet(
+    real = await Get(Snapshot, Digest, request.sources)
+    others, _ = split_layer_sources(real.files, workspace.crate_dirs, workspace.crate_dir)
+    deps_layer = await Get(CargoLayer, _DepsLayerRequest, deps_request)
+    layers = [deps_layer]
+    if has_other_crates(others, workspace.crate_dirs, workspace.crate_dir):
+        other_sources = await Get(Digest, DigestSubset(request.sources, PathGlobs(others)))
+        layers.append(
+            await Get(
+                CargoLayer,
+                _RepoLayerRequest,
+                _RepoLayerRequest(deps_request, other_sources, others),
+            )
+        )
+    else:
+        others = ()
+    vendored, sources, stable = await MultiGet(
         Get(VendoredCrates, CargoWorkspace, workspace),
-        Get(_DepsLayer, _DepsLayerRequest, deps_request),
         Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
+        Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(others))])),
     )
     result = await driver_process(
         driver=driver,
@@ -454,14 +550,18 @@ async def cargo_build(
         mode="build",
         sources=sources.digest,
         cargo_args=_cargo_build_args(request, request.rustc_args),
-        extra_driver_args=tuple(f"--header-candidate={c}" for c in request.header_candidates),
-        extra_inputs=(deps_layer.digest,),
+        extra_driver_args=(
+            f"--stable-sources={_STABLE_SOURCES}",
+            *(f"--header-candidate={c}" for c in request.header_candidates),
+        ),
+        extra_inputs=(layers[-1].digest, stable),
         env=request.env,
         description=f"Compile {request.description}",
     )
     if result.exit_code != 0:
         raise failure(f"Compiling {request.description}", result)
-    return await Get(CargoBuildResult, CargoBuildOutput(result.output_digest))
+    built = await Get(CargoBuildResult, CargoBuildOutput(result.output_digest))
+    return dataclasses.replace(built, layers=tuple(layers))
 
 
 @rule

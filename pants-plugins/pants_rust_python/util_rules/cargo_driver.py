@@ -6,7 +6,8 @@ layer produced in one sandbox is reused, not rebuilt, in the next:
   * vendored crate sources are copied once into a content-addressed directory at a fixed absolute
     path (`--store`), keyed by the vendor digest, and cargo is pointed there;
   * every file of the vendored sources and of an input target directory gets the same old mtime,
-    while the repo's own sources keep their fresh mtimes and so always count as changed.
+    and so do the repo crates that an earlier layer compiled; the crate being built keeps its
+    fresh mtimes and so always counts as changed.
 """
 import argparse
 import json
@@ -125,6 +126,9 @@ def main():
     parser.add_argument("--tree-package", default="")
     # build: C headers a build script may have written (first one found is kept), for cffi.
     parser.add_argument("--header-candidate", action="append", default=[])
+    # deps/build: a file listing repo sources compiled in an earlier layer; they get the fixed
+    # mtime so that cargo finds that layer's artifacts of them fresh.
+    parser.add_argument("--stable-sources", default="")
     # cbindgen: the header generator and the crate it reads.
     parser.add_argument("--cbindgen", default="")
     parser.add_argument("--crate-dir", default="")
@@ -183,6 +187,12 @@ def main():
 
     if os.path.isdir(target_dir):
         normalize_mtimes(target_dir)
+    if args.stable_sources:
+        with open(os.path.join(sandbox, args.stable_sources)) as f:
+            for line in f:
+                path = os.path.join(sandbox, line.rstrip("\n"))
+                if line.strip() and os.path.isfile(path):
+                    os.utime(path, (FIXED_MTIME, FIXED_MTIME))
     os.makedirs(os.path.join(sandbox, args.out), exist_ok=True)
 
     if args.mode == "cbindgen":
@@ -245,11 +255,6 @@ def main():
     if proc.returncode != 0:
         return proc.returncode
 
-    if args.mode == "deps":
-        prune_local_artifacts(os.path.join(target_dir, args.profile_dir), args.local_package)
-        return 0
-
-    artifacts = []
     # What cargo actually compiled (not fresh): the evidence that layers are reused.
     compiled = sorted(
         {
@@ -259,6 +264,14 @@ def main():
         }
     )
     out_dir = os.path.join(sandbox, args.out)
+
+    if args.mode == "deps":
+        prune_local_artifacts(os.path.join(target_dir, args.profile_dir), args.local_package)
+        with open(os.path.join(out_dir, "compiled.json"), "w") as f:
+            json.dump({"compiled": compiled}, f, indent=1, sort_keys=True)
+        return 0
+
+    artifacts = []
     for msg in messages:
         if msg.get("reason") != "compiler-artifact":
             continue

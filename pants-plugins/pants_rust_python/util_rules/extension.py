@@ -50,6 +50,7 @@ from pants_rust_python.target_types import (
     RustStripField,
 )
 from pants_rust_python.util_rules.cargo_build import (
+    CargoLayer,
     CargoBuildRequest,
     CargoBuildResult,
     CargoMetadataRequest,
@@ -332,6 +333,8 @@ class NativeLibrary:
     compiled: tuple[str, ...]
     # cffi: the C header the build script wrote to `target/header.h`, if it did.
     header: Optional[bytes] = None
+    # The cached layers the final step built on (see cargo_build).
+    layers: tuple[CargoLayer, ...] = ()
 
 
 @rule(desc="Build a Rust Python extension")
@@ -359,7 +362,7 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         )
     library = libraries[0].content
     _check_exports(project, library)
-    return NativeLibrary(library, result.compiled, result.header)
+    return NativeLibrary(library, result.compiled, result.header, result.layers)
 
 
 @dataclass(frozen=True)

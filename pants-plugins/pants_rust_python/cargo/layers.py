@@ -1,0 +1,44 @@
+"""Which repo sources belong to which compiled layer (plain functions; rules in cargo_build).
+
+An extension's build is a chain of cached layers: third-party crates, then the repo crates it
+depends on, then its own crate. A file belongs to the deepest crate directory that contains it,
+so a member nested inside a root package's directory is still its own crate.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable, Optional
+
+
+def crate_of(path: str, crate_dirs: Iterable[str]) -> Optional[str]:
+    """The deepest crate directory containing `path` ("" is the repository root), or None."""
+    best: Optional[str] = None
+    for crate_dir in crate_dirs:
+        inside = crate_dir == "" or path == crate_dir or path.startswith(crate_dir + "/")
+        if inside and (best is None or len(crate_dir) > len(best)):
+            best = crate_dir
+    return best
+
+
+def split_layer_sources(
+    files: Iterable[str], crate_dirs: Iterable[str], crate_dir: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(files of the crates the crate depends on, the crate's own files), each sorted.
+
+    Files outside every crate (a workspace README, say) go with the dependencies: they change
+    rarely and the crate's own step recompiles it anyway.
+    """
+    dirs = tuple(crate_dirs)
+    others: list[str] = []
+    own: list[str] = []
+    for path in sorted(files):
+        (own if crate_of(path, dirs) == crate_dir else others).append(path)
+    return tuple(others), tuple(own)
+
+
+def has_other_crates(files: Iterable[str], crate_dirs: Iterable[str], crate_dir: str) -> bool:
+    """Whether `files` (see split_layer_sources) hold the real sources of another repo crate."""
+    manifests = set(files)
+    return any(
+        posixpath.join(d, "Cargo.toml") in manifests for d in crate_dirs if d != crate_dir
+    )

@@ -1,0 +1,35 @@
+from pants_rust_python.cargo.layers import crate_of, has_other_crates, split_layer_sources
+
+CRATES = ("ws", "ws/crates/shapes", "ws/crates/shapes_py", "ws/crates/shapes_py/inner")
+
+
+def test_crate_of_prefers_the_deepest_directory() -> None:
+    assert crate_of("ws/crates/shapes/src/lib.rs", CRATES) == "ws/crates/shapes"
+    assert crate_of("ws/crates/shapes_py/inner/src/lib.rs", CRATES) == "ws/crates/shapes_py/inner"
+    assert crate_of("ws/README.md", CRATES) == "ws"
+    # A directory name that merely starts like a crate's is not inside it.
+    assert crate_of("ws/crates/shapes_pyx/lib.rs", ("ws/crates/shapes_py",)) is None
+    assert crate_of("anything", ("",)) == ""
+
+
+def test_split_keeps_nested_members_out_of_the_crate() -> None:
+    files = [
+        "ws/crates/shapes_py/src/lib.rs",
+        "ws/crates/shapes_py/Cargo.toml",
+        "ws/crates/shapes_py/inner/src/lib.rs",
+        "ws/crates/shapes/src/lib.rs",
+        "top/README.md",
+    ]
+    others, own = split_layer_sources(files, CRATES, "ws/crates/shapes_py")
+    assert own == ("ws/crates/shapes_py/Cargo.toml", "ws/crates/shapes_py/src/lib.rs")
+    assert others == (
+        "top/README.md",
+        "ws/crates/shapes/src/lib.rs",
+        "ws/crates/shapes_py/inner/src/lib.rs",
+    )
+
+
+def test_has_other_crates_needs_another_manifest() -> None:
+    assert not has_other_crates(["ws/README.md"], CRATES, "ws/crates/shapes_py")
+    assert has_other_crates(["ws/crates/shapes/Cargo.toml"], CRATES, "ws/crates/shapes_py")
+    assert not has_other_crates(["ws/crates/shapes_py/Cargo.toml"], CRATES, "ws/crates/shapes_py")
