@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
+from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
     AddPrefix,
@@ -49,6 +50,13 @@ _VENDOR_OUT = "__vendor"
 _TARGET_DIR = "__cargo_target"
 _OUT = "__out"
 
+# With a remote cache, Pants 2.17 starts a process locally at once, racing the cache lookup
+# (`Process.remote_cache_speculation_delay_millis` defaults to 0): on a hit, cargo would still be
+# spawned, compile for a moment (and `cargo vendor` reach the network) before being cancelled.
+# A miss answers at once and a hit includes downloading the outputs (the dependency layer is tens
+# of MB), so waiting for the lookup costs nothing on a miss and saves a whole cargo run on a hit.
+REMOTE_CACHE_SPECULATION_DELAY_MILLIS = 60_000
+
 
 class CargoError(Exception):
     pass
@@ -60,12 +68,28 @@ class CargoDriver:
     python: str
 
 
+# The driver's interpreter is part of every cargo step's cache key: prefer one at a system path,
+# the same on every machine, over the Python running Pants (which lives under the user's HOME).
+_DRIVER_PYTHON_SEARCH_PATH = ("/usr/bin", "/bin", "/usr/local/bin")
+
+
 @rule
 async def cargo_driver(python: PythonBuildStandaloneBinary) -> CargoDriver:
     content = pkgutil.get_data("pants_rust_python.util_rules", "cargo_driver.py")
     assert content is not None
-    digest = await Get(Digest, CreateDigest([FileContent(_DRIVER, content)]))
-    return CargoDriver(digest, python.path)
+    digest, system_pythons = await MultiGet(
+        Get(Digest, CreateDigest([FileContent(_DRIVER, content)])),
+        Get(
+            BinaryPaths,
+            BinaryPathRequest(
+                binary_name="python3",
+                search_path=_DRIVER_PYTHON_SEARCH_PATH,
+                test=BinaryPathTest(["-c", "import sys; assert sys.version_info >= (3, 6)"]),
+            ),
+        ),
+    )
+    path = system_pythons.first_path.path if system_pythons.first_path else python.path
+    return CargoDriver(digest, path)
 
 
 def failure(what: str, result: FallibleProcessResult) -> CargoError:
@@ -137,6 +161,7 @@ async def vendor_crates(
             output_directories=(_VENDOR_OUT,),
             description=f"Vendor crates of Cargo.lock in {root}",
             level=LogLevel.DEBUG,
+            remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
         ),
     )
     if result.exit_code != 0:
@@ -222,6 +247,7 @@ async def driver_process(
             output_directories=output_directories,
             description=description,
             level=LogLevel.DEBUG,
+            remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
         ),
     )
 
