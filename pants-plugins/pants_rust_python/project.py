@@ -356,7 +356,7 @@ def _resolve_bindings(
             raise ProjectError(
                 f"The crate `{package.name}` ({cargo_toml_path}) is a cdylib that depends on "
                 "none of pyo3, pyo3-ffi or cpython, so its Python bindings cannot be detected. "
-                "To ship its C ABI as cffi bindings, set `bindings=\"cffi\"` on the target or "
+                'To ship its C ABI as cffi bindings, set `bindings="cffi"` on the target or '
                 '`bindings = "cffi"` under [tool.maturin] in pyproject.toml; for an extension '
                 "module, depend on pyo3 (or cpython). Valid `bindings`: "
                 f"{', '.join(BINDINGS_CHOICES)}."

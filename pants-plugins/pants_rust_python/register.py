@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pants_rust_python import dependency_inference
 from pants_rust_python.goals import package, tailor
-from pants_rust_python.python_interop import codegen, module_mapper
+from pants_rust_python.python_interop import codegen, distribution, module_mapper
+from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
     RustPythonBinaryTarget,
     RustPythonExtensionTarget,
 )
-from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.util_rules import (
     cargo_build,
     cbindgen,
@@ -36,6 +36,7 @@ def rules():
         *package.rules(),
         *tailor.rules(),
         *codegen.rules(),
+        *distribution.rules(),
         *module_mapper.rules(),
     ]
 

@@ -30,8 +30,8 @@ from typing import Callable, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rust_python_testutil.e2e import copy_repo, find_python, make_venv, run_pants  # noqa: E402
 from rust_python_testutil.buildgrid import buildgrid_server  # noqa: E402
+from rust_python_testutil.e2e import copy_repo, find_python, make_venv, run_pants  # noqa: E402
 
 MATURIN_VERSION = "1.16.0"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -104,7 +104,7 @@ class Results:
         return statistics.median(values) if values else None
 
 
-def _timed(fn: Callable[[], None]) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     start = time.monotonic()
     fn()
     return time.monotonic() - start
@@ -156,7 +156,9 @@ class PantsRunner:
         return result.stderr
 
 
-def _maturin_build(tool_bin: Path, repo: Path, project: str, pythons: Sequence[str], out: Path) -> None:
+def _maturin_build(
+    tool_bin: Path, repo: Path, project: str, pythons: Sequence[str], out: Path
+) -> None:
     args = [str(tool_bin / "maturin"), "build", "--release", "--out", str(out)]
     for python in pythons:
         args += ["-i", python]
@@ -166,7 +168,11 @@ def _maturin_build(tool_bin: Path, repo: Path, project: str, pythons: Sequence[s
 def _cargo_build(repo: Path, project: str, abi3: bool, pythons: Sequence[str]) -> None:
     for python in pythons[:1] if abi3 else pythons:
         tag = Path(python).name
-        env = {**os.environ, "PYO3_PYTHON": python, "CARGO_TARGET_DIR": str(repo / "cargo-target" / tag)}
+        env = {
+            **os.environ,
+            "PYO3_PYTHON": python,
+            "CARGO_TARGET_DIR": str(repo / "cargo-target" / tag),
+        }
         subprocess.run(
             ["cargo", "build", "--release", "--lib", "--quiet"],
             cwd=repo / project,
@@ -176,7 +182,9 @@ def _cargo_build(repo: Path, project: str, abi3: bool, pythons: Sequence[str]) -
         )
 
 
-def bench_suite(suite: Suite, args: argparse.Namespace, pythons: list[str], maturin_bin: Path, work: Path) -> Results:
+def bench_suite(
+    suite: Suite, args: argparse.Namespace, pythons: list[str], maturin_bin: Path, work: Path
+) -> Results:
     results = Results()
     print(f"\n== {suite.name}", flush=True)
 
@@ -222,7 +230,11 @@ def bench_suite(suite: Suite, args: argparse.Namespace, pythons: list[str], matu
     out = work / "maturin-wheels"
 
     def maturin(projects: Sequence[str]) -> Callable[[], None]:
-        return lambda: [_maturin_build(maturin_bin, maturin_repo, p, pythons, out) for p in projects]
+        def build() -> None:
+            for project in projects:
+                _maturin_build(maturin_bin, maturin_repo, project, pythons, out)
+
+        return build
 
     every = [p for p, _ in suite.projects]
     for _ in range(args.cold_repeat):
@@ -244,7 +256,11 @@ def bench_suite(suite: Suite, args: argparse.Namespace, pythons: list[str], matu
     abi3 = dict(suite.projects)
 
     def cargo(projects: Sequence[str]) -> Callable[[], None]:
-        return lambda: [_cargo_build(cargo_repo, p, abi3[p], pythons) for p in projects]
+        def build() -> None:
+            for project in projects:
+                _cargo_build(cargo_repo, project, abi3[project], pythons)
+
+        return build
 
     for _ in range(args.cold_repeat):
         shutil.rmtree(cargo_repo / "cargo-target", ignore_errors=True)

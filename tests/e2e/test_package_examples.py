@@ -35,6 +35,9 @@ ONE_WHEEL_EACH = {
     ("hello_bin-0.1.0", "py3-none"),
     ("cffi_points-0.3.0", "py3-none"),
     ("cffi_mixed-2.0.1", "py3-none"),
+    # python_distribution targets (Pants's generated setup.py) that own extensions.
+    ("hello_abi3_setuptools-0.1.0", "cp39-abi3"),
+    ("mixed_pkg_setuptools-0.1.0", "cp39-cp39"),
 }
 PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0", "hello_cpython-0.9.0")
 # What the cffi wheels need at run time (the examples' wheels are installed without the index).
@@ -147,6 +150,34 @@ def test_wheels_are_well_formed(packaged: Path) -> None:
         assert "Root-Is-Purelib: false" in read_from_zip(wheel, ".dist-info/WHEEL")
 
 
+@pytest.mark.parametrize("version", ["3.9", "3.11"])
+def test_python_distributions_ship_extensions(packaged: Path, version: str, tmp_path: Path) -> None:
+    """A python_distribution owning extensions: the compiled modules inside, honest tags."""
+    abi3 = packaged / "hello_abi3_setuptools-0.1.0-cp39-abi3-linux_x86_64.whl"
+    mixed = packaged / "mixed_pkg_setuptools-0.1.0-cp39-cp39-linux_x86_64.whl"
+    assert files_in_zip(abi3)[:4] == [
+        "hello_abi3/__init__.py",
+        "hello_abi3/__init__.pyi",
+        "hello_abi3/hello_abi3.abi3.so",
+        "hello_abi3/py.typed",
+    ]
+    # Built for the distribution's one interpreter (CPython==3.9.*), not for every version.
+    assert [f for f in files_in_zip(mixed) if f.endswith(".so")] == [
+        "mixed_pkg/_native.cpython-39-x86_64-linux-gnu.so"
+    ]
+    venv = make_venv(find_python(version), tmp_path / "venv")
+    venv.pip_install(
+        "--no-index", str(abi3), *([str(mixed)] if version == "3.9" else []), no_deps=True
+    )
+    code = "import hello_abi3; assert hello_abi3.greet('Pants') == 'Hello, Pants!'\n"
+    if version == "3.9":
+        code += (
+            "import mixed_pkg; assert mixed_pkg.roundtrip({'b': 2, 'a': 1}) == {'a': 1, 'b': 2}\n"
+        )
+    out = venv.run(code + "import sys; print('ok on %d.%d' % sys.version_info[:2])")
+    assert f"ok on {version}" in out, out
+
+
 def test_second_package_runs_no_process(checkout: Checkout) -> None:
     """With pantsd, as the README runs it: nothing changed, nothing runs, cargo least of all."""
     repo, cache = checkout.repo, checkout.cache
@@ -224,7 +255,7 @@ def test_launcher_explains_missing_cargo(tmp_path: Path) -> None:
 
 # (project dir, interpreter versions maturin builds it for; cffi builds use maturin's own venv,
 # which has cffi)
-MATURIN_PROJECTS = [
+MATURIN_PROJECTS: list[tuple[str, list[str]]] = [
     ("src/hello_abi3", ["3.9"]),
     ("src/mixed_pkg", ["3.9", "3.11"]),
     ("src/geometry/crates/shapes_py", ["3.9"]),

@@ -140,11 +140,11 @@ def test_plain_cdylib_needs_cffi_asked_for() -> None:
 
 def test_requested_bindings_missing_from_the_crate() -> None:
     runner = make_rule_runner()
-    runner.write_files(
-        hello_crate({"BUILD": 'rust_python_extension(bindings="rust-cpython")\n'})
-    )
+    runner.write_files(hello_crate({"BUILD": 'rust_python_extension(bindings="rust-cpython")\n'}))
     expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "`cpython` crate")
-    runner.write_files(hello_crate({**PLAIN_CDYLIB, "BUILD": 'rust_python_extension(bindings="pyo3")\n'}))
+    runner.write_files(
+        hello_crate({**PLAIN_CDYLIB, "BUILD": 'rust_python_extension(bindings="pyo3")\n'})
+    )
     expect_error(runner, "RustPythonBuildError", "does not depend on pyo3")
 
 
@@ -154,7 +154,9 @@ def test_cffi_requested_without_cdylib() -> None:
         hello_crate(
             {
                 "BUILD": 'rust_python_extension(bindings="cffi")\n',
-                "Cargo.toml": HELLO_MANIFEST.replace('crate-type = ["cdylib"]', 'crate-type = ["rlib"]'),
+                "Cargo.toml": HELLO_MANIFEST.replace(
+                    'crate-type = ["cdylib"]', 'crate-type = ["rlib"]'
+                ),
             }
         )
     )

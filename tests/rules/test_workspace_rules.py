@@ -72,7 +72,9 @@ def test_editing_the_extension_crate_recompiles_only_it() -> None:
     runner = make_rule_runner()
     write_geometry(runner)
     _, first = build_native_library(runner, Address("geometry/crates/shapes_py"))
-    _append(runner, "geometry/crates/shapes_py/src/lib.rs", "\n#[allow(dead_code)]\nfn added() {}\n")
+    _append(
+        runner, "geometry/crates/shapes_py/src/lib.rs", "\n#[allow(dead_code)]\nfn added() {}\n"
+    )
     _, second = build_native_library(runner, Address("geometry/crates/shapes_py"))
     # Both layers are reused as they are: cargo compiles only shapes_py.
     assert second.layers == first.layers

@@ -39,6 +39,4 @@ def split_layer_sources(
 def has_other_crates(files: Iterable[str], crate_dirs: Iterable[str], crate_dir: str) -> bool:
     """Whether `files` (see split_layer_sources) hold the real sources of another repo crate."""
     manifests = set(files)
-    return any(
-        posixpath.join(d, "Cargo.toml") in manifests for d in crate_dirs if d != crate_dir
-    )
+    return any(posixpath.join(d, "Cargo.toml") in manifests for d in crate_dirs if d != crate_dir)

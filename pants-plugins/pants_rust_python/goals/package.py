@@ -15,6 +15,7 @@ from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
 from pants_rust_python.layouts import CffiFiles, binary_entries, extension_entries
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
+from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -26,7 +27,6 @@ from pants_rust_python.util_rules.extension import (
     extension_suffix,
     thaw,
 )
-from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.util_rules.interpreters import PythonInterpreter
 from pants_rust_python.wheels import tags as wheel_tags
 from pants_rust_python.wheels.metadata import (
@@ -143,7 +143,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             entries = extension_entries(
                 spec,
                 library=library.content,
-                ext_suffix=extension_suffix(project, request.interpreter),
+                ext_suffix=extension_suffix(spec, request.interpreter),
                 python_files=python_files,
                 stub=stub,
                 cffi_files=cffi_files,
@@ -186,19 +186,36 @@ async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) 
     return await Get(BuiltPackage, _WheelsRequest(field_set.address))
 
 
-@rule(desc="Build the wheels of a Rust crate")
-async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
+@dataclass(frozen=True)
+class SourceDateEpochRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class SourceDateEpoch:
+    """SOURCE_DATE_EPOCH of Pants's environment; None = the wheel writer's fixed timestamp."""
+
+    seconds: Optional[int]
+
+
+@rule
+async def source_date_epoch(_: SourceDateEpochRequest) -> SourceDateEpoch:
     env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
     epoch_text = env.get("SOURCE_DATE_EPOCH")
     try:
-        epoch = int(epoch_text) if epoch_text else None
+        return SourceDateEpoch(int(epoch_text) if epoch_text else None)
     except ValueError:
         raise RustPythonBuildError(
             f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch_text!r}."
         )
+
+
+@rule(desc="Build the wheels of a Rust crate")
+async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
+    epoch = await Get(SourceDateEpoch, SourceDateEpochRequest())
     project = await Get(RustProject, RustProjectRequest(request.address))
     wheels = await MultiGet(
-        Get(Wheel, WheelRequest(project, interpreter, epoch))
+        Get(Wheel, WheelRequest(project, interpreter, epoch.seconds))
         for interpreter in project.build_interpreters()
     )
     digest = await Get(Digest, CreateDigest([FileContent(w.filename, w.content) for w in wheels]))

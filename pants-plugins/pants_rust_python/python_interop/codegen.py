@@ -18,6 +18,7 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants_rust_python.layouts import CffiFiles, extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
+from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -25,7 +26,6 @@ from pants_rust_python.util_rules.extension import (
     RustProjectRequest,
     extension_suffix,
 )
-from pants_rust_python.util_rules.cffi import CffiFilesRequest
 from pants_rust_python.wheels.entry import WheelEntry
 
 
@@ -53,7 +53,7 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
         for entry in extension_entries(
             spec,
             library=library.content,
-            ext_suffix=extension_suffix(project, interpreter),
+            ext_suffix=extension_suffix(spec, interpreter),
             # A mixed project's own Python files come from its python_sources targets.
             python_files={},
             stub=project.own_files.get(spec.stub_path) if spec.stub_path else None,

@@ -27,8 +27,8 @@ from pants.engine.fs import (
     CreateDigest,
     Digest,
     DigestContents,
-    FileContent,
     DigestSubset,
+    FileContent,
     MergeDigests,
     PathGlobs,
     RemovePrefix,
@@ -527,7 +527,6 @@ async def build_repo_layer(
     if result.exit_code != 0:
         raise failure(f"Compiling the repo crates that {deps.description} depends on", result)
     return await _layer(result.output_digest)
-
 
 
 @rule(desc="Compile Rust crate", level=LogLevel.DEBUG)

@@ -61,9 +61,7 @@ async def build_cbindgen_tool(
             ]
         ),
     )
-    vendored = await Get(
-        VendoredCrates, VendorRequest(crate, _TOOL_DIR, f"{_TOOL_DIR}/Cargo.lock")
-    )
+    vendored = await Get(VendoredCrates, VendorRequest(crate, _TOOL_DIR, f"{_TOOL_DIR}/Cargo.lock"))
     result = await driver_process(
         driver=driver,
         toolchain=toolchain,

@@ -18,18 +18,14 @@ from pants.util.logging import LogLevel
 from pants_rust_python.layouts import CffiFiles
 from pants_rust_python.subsystems.cffi import Cffi
 from pants_rust_python.util_rules.cbindgen import CHeader, CHeaderRequest
-from pants_rust_python.util_rules.extension import (
-    NativeLibrary,
-    RustProject,
-    RustPythonBuildError,
-)
+from pants_rust_python.util_rules.extension import NativeLibrary, RustProject, RustPythonBuildError
 
 _SCRIPT = "__pants_cffi_ffi_py.py"
 _HEADER = "header.h"
 _FFI_PY = "ffi.py"
 
 # maturin's invocation of the recompiler: the module is named `ffi` and exposes `ffi`.
-_SCRIPT_TEXT = b'''\
+_SCRIPT_TEXT = b"""\
 import sys
 
 import cffi
@@ -39,7 +35,7 @@ ffi = cffi.FFI()
 with open(sys.argv[1]) as header:
     ffi.cdef(header.read())
 recompiler.make_py_source(ffi, "ffi", sys.argv[2])
-'''
+"""
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,9 @@ from pants_rust_python.target_types import (
     RustStripField,
 )
 from pants_rust_python.util_rules.cargo_build import (
-    CargoLayer,
     CargoBuildRequest,
     CargoBuildResult,
+    CargoLayer,
     CargoMetadataRequest,
     CargoMetadataResult,
     FeatureSelection,
@@ -256,11 +256,11 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
     )
 
 
-def extension_suffix(project: RustProject, interpreter: PythonInterpreter) -> str:
+def extension_suffix(spec: ProjectSpec, interpreter: PythonInterpreter) -> str:
     """The native library's file suffix inside the package."""
-    if project.spec.abi3 is not None:
+    if spec.abi3 is not None:
         return ".abi3.so"
-    if project.spec.bindings == "cffi":
+    if spec.bindings == "cffi":
         return ".so"
     return interpreter.ext_suffix
 

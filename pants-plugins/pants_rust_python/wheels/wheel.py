@@ -23,7 +23,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from pants_rust_python.wheels.entry import WheelEntry
 
 # The zip format cannot represent times before 1980 or after 2107.
-_ZIP_MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z
+ZIP_MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z
 _ZIP_MAX_EPOCH = 4354819198  # 2107-12-31T23:59:58Z
 
 # The .data/ sub-directories a wheel may contain.
@@ -145,8 +145,8 @@ def _check_path(path: str) -> None:
 def _zip_date_time(
     source_date_epoch: Optional[int],
 ) -> Tuple[int, int, int, int, int, int]:
-    epoch = _ZIP_MIN_EPOCH if source_date_epoch is None else int(source_date_epoch)
-    epoch = min(max(epoch, _ZIP_MIN_EPOCH), _ZIP_MAX_EPOCH)
+    epoch = ZIP_MIN_EPOCH if source_date_epoch is None else int(source_date_epoch)
+    epoch = min(max(epoch, ZIP_MIN_EPOCH), _ZIP_MAX_EPOCH)
     t = time.gmtime(epoch)
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
 
