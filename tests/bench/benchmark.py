@@ -31,7 +31,13 @@ from typing import Callable, Optional, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rust_python_testutil.buildgrid import buildgrid_server  # noqa: E402
-from rust_python_testutil.e2e import copy_repo, find_python, make_venv, run_pants  # noqa: E402
+from rust_python_testutil.e2e import (  # noqa: E402
+    copy_repo,
+    find_python,
+    kill_pantsd,
+    make_venv,
+    run_pants,
+)
 
 MATURIN_VERSION = "1.16.0"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -116,15 +122,6 @@ def _edit(path: Path, n: int) -> None:
         f.write(f"#[allow(dead_code)] fn bench_edit_{n}() -> u32 {{ {n} }}\n")
 
 
-def _kill_pantsd(repo: Path) -> None:
-    for pid_file in repo.glob(".pids/**/pantsd/pid"):
-        try:
-            os.kill(int(pid_file.read_text().strip()), 15)
-        except (ValueError, OSError):
-            pass
-    time.sleep(1)
-
-
 def _counters(stderr: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"^\s*(\w+): (\d+)$", stderr, re.M)}
 
@@ -141,7 +138,8 @@ class PantsRunner:
 
     def wipe(self) -> None:
         """A new machine: no pantsd, empty local store and named caches, empty vendor store."""
-        _kill_pantsd(self.repo)
+        kill_pantsd(self.repo)
+        time.sleep(1)  # let it let go of its caches
         shutil.rmtree(self.cache, ignore_errors=True)
         shutil.rmtree(self.store, ignore_errors=True)
         self.generation += 1
@@ -182,6 +180,38 @@ def _cargo_build(repo: Path, project: str, abi3: bool, pythons: Sequence[str]) -
         )
 
 
+def _measure_builds(
+    results: Results,
+    tool: str,
+    repo: Path,
+    build: Callable[[str], None],
+    suite: Suite,
+    every: Sequence[str],
+    args: argparse.Namespace,
+) -> None:
+    """Cold, no-op and edit builds of a tool that builds one project at a time."""
+
+    def projects(chosen: Sequence[str]) -> Callable[[], None]:
+        def run() -> None:
+            for project in chosen:
+                build(project)
+
+        return run
+
+    for _ in range(args.cold_repeat):
+        for target_dir in [*repo.glob("src/**/target"), repo / "cargo-target"]:
+            shutil.rmtree(target_dir, ignore_errors=True)
+        results.add(tool, "cold", _timed(projects(every)))
+    for _ in range(args.repeat):
+        results.add(tool, "no-op", _timed(projects(every)))
+    for n in range(args.repeat):
+        _edit(repo / suite.leaf_file, n)
+        results.add(tool, "leaf edit", _timed(projects(suite.leaf_projects)))
+    for n in range(args.repeat):
+        _edit(repo / suite.shared_file, n)
+        results.add(tool, "shared edit", _timed(projects(suite.shared_projects)))
+
+
 def bench_suite(
     suite: Suite, args: argparse.Namespace, pythons: list[str], maturin_bin: Path, work: Path
 ) -> Results:
@@ -203,7 +233,7 @@ def bench_suite(
     for n in range(args.repeat):
         _edit(pants_repo / suite.shared_file, n)
         results.add("pants", "shared edit", _timed(pants.package))
-    _kill_pantsd(pants_repo)
+    kill_pantsd(pants_repo)
     if args.remote:
         with buildgrid_server(work / "buildgrid") as server:
             remote = server.pants_args()
@@ -224,55 +254,22 @@ def bench_suite(
                 "probes of the toolchain and interpreters."
             )
 
-    # --- maturin -----------------------------------------------------------------------------
+    # --- maturin and cargo alone: each project in turn, in a checkout of their own ------------
+    every = [p for p, _ in suite.projects]
+    abi3 = dict(suite.projects)
     maturin_repo = copy_repo(work / "maturin-repo")
-    suite.setup(maturin_repo)
+    cargo_repo = copy_repo(work / "cargo-repo")
     out = work / "maturin-wheels"
 
-    def maturin(projects: Sequence[str]) -> Callable[[], None]:
-        def build() -> None:
-            for project in projects:
-                _maturin_build(maturin_bin, maturin_repo, project, pythons, out)
+    def maturin(project: str) -> None:
+        _maturin_build(maturin_bin, maturin_repo, project, pythons, out)
 
-        return build
+    def cargo(project: str) -> None:
+        _cargo_build(cargo_repo, project, abi3[project], pythons)
 
-    every = [p for p, _ in suite.projects]
-    for _ in range(args.cold_repeat):
-        for target_dir in maturin_repo.glob("src/**/target"):
-            shutil.rmtree(target_dir)
-        results.add("maturin", "cold", _timed(maturin(every)))
-    for _ in range(args.repeat):
-        results.add("maturin", "no-op", _timed(maturin(every)))
-    for n in range(args.repeat):
-        _edit(maturin_repo / suite.leaf_file, n)
-        results.add("maturin", "leaf edit", _timed(maturin(suite.leaf_projects)))
-    for n in range(args.repeat):
-        _edit(maturin_repo / suite.shared_file, n)
-        results.add("maturin", "shared edit", _timed(maturin(suite.shared_projects)))
-
-    # --- cargo alone -------------------------------------------------------------------------
-    cargo_repo = copy_repo(work / "cargo-repo")
-    suite.setup(cargo_repo)
-    abi3 = dict(suite.projects)
-
-    def cargo(projects: Sequence[str]) -> Callable[[], None]:
-        def build() -> None:
-            for project in projects:
-                _cargo_build(cargo_repo, project, abi3[project], pythons)
-
-        return build
-
-    for _ in range(args.cold_repeat):
-        shutil.rmtree(cargo_repo / "cargo-target", ignore_errors=True)
-        results.add("cargo", "cold", _timed(cargo(every)))
-    for _ in range(args.repeat):
-        results.add("cargo", "no-op", _timed(cargo(every)))
-    for n in range(args.repeat):
-        _edit(cargo_repo / suite.leaf_file, n)
-        results.add("cargo", "leaf edit", _timed(cargo(suite.leaf_projects)))
-    for n in range(args.repeat):
-        _edit(cargo_repo / suite.shared_file, n)
-        results.add("cargo", "shared edit", _timed(cargo(suite.shared_projects)))
+    for tool, repo, build in (("maturin", maturin_repo, maturin), ("cargo", cargo_repo, cargo)):
+        suite.setup(repo)
+        _measure_builds(results, tool, repo, build, suite, every, args)
     return results
 
 

@@ -18,6 +18,7 @@ from rust_python_testutil.e2e import (
     copy_repo,
     files_in_zip,
     find_python,
+    kill_pantsd,
     make_venv,
     read_from_zip,
     run_pants,
@@ -187,7 +188,7 @@ def test_second_package_runs_no_process(checkout: Checkout) -> None:
             repo, ["--stats-log", "package", "::"], cache_dir=cache, pantsd=True
         ).assert_success()
     finally:
-        _kill_pantsd(repo)
+        kill_pantsd(repo)
     counters = dict(
         re.findall(
             r"^\s*(local_execution_requests|remote_execution_requests|local_cache_requests): (\d+)$",
@@ -196,14 +197,6 @@ def test_second_package_runs_no_process(checkout: Checkout) -> None:
         )
     )
     assert counters.get("local_execution_requests") == "0", again.stderr[-5000:]
-
-
-def _kill_pantsd(repo: Path) -> None:
-    for pid_file in repo.glob(".pids/**/pantsd/pid"):
-        try:
-            os.kill(int(pid_file.read_text().strip()), 15)
-        except (ValueError, OSError):
-            pass
 
 
 def test_builds_are_byte_identical_across_checkouts(packaged: Path, tmp_path: Path) -> None:

@@ -97,6 +97,15 @@ def run_pants(
     return PantsResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
+def kill_pantsd(repo: Path) -> None:
+    """Stop the pantsd a `run_pants(..., pantsd=True)` left running in `repo`."""
+    for pid_file in repo.glob(".pids/**/pantsd/pid"):
+        try:
+            os.kill(int(pid_file.read_text().strip()), 15)
+        except (ValueError, OSError):
+            pass
+
+
 def find_python(version: str) -> str:
     """A CPython `version` (e.g. "3.11") on PATH or under pyenv."""
     for candidate in (

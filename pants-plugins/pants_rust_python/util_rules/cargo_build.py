@@ -64,8 +64,14 @@ class CargoError(Exception):
 
 @dataclass(frozen=True)
 class CargoDriver:
+    """The driver script and what every offline cargo step runs with."""
+
     digest: Digest
     python: str
+    # `[rust].build_env_vars`, and the toolchain's environment (which always wins).
+    build_env: FrozenDict[str, str]
+    toolchain_env: FrozenDict[str, str]
+    store_dir: str
 
 
 # The driver's interpreter is part of every cargo step's cache key: prefer one at a system path,
@@ -74,10 +80,12 @@ _DRIVER_PYTHON_SEARCH_PATH = ("/usr/bin", "/bin", "/usr/local/bin")
 
 
 @rule
-async def cargo_driver(python: PythonBuildStandaloneBinary) -> CargoDriver:
+async def cargo_driver(
+    python: PythonBuildStandaloneBinary, toolchain: RustToolchain, rust: RustSubsystem
+) -> CargoDriver:
     content = pkgutil.get_data("pants_rust_python.util_rules", "cargo_driver.py")
     assert content is not None
-    digest, system_pythons = await MultiGet(
+    digest, system_pythons, build_env = await MultiGet(
         Get(Digest, CreateDigest([FileContent(_DRIVER, content)])),
         Get(
             BinaryPaths,
@@ -87,9 +95,16 @@ async def cargo_driver(python: PythonBuildStandaloneBinary) -> CargoDriver:
                 test=BinaryPathTest(["-c", "import sys; assert sys.version_info >= (3, 6)"]),
             ),
         ),
+        Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars)),
     )
     path = system_pythons.first_path.path if system_pythons.first_path else python.path
-    return CargoDriver(digest, path)
+    return CargoDriver(
+        digest=digest,
+        python=path,
+        build_env=FrozenDict(build_env),
+        toolchain_env=toolchain.env(),
+        store_dir=rust.store_dir,
+    )
 
 
 def failure(what: str, result: FallibleProcessResult) -> CargoError:
@@ -137,7 +152,7 @@ async def vendor_workspace_crates(workspace: CargoWorkspace) -> VendoredCrates:
 
 @rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
 async def vendor_crates(
-    request: VendorRequest, toolchain: RustToolchain, driver: CargoDriver, rust: RustSubsystem
+    request: VendorRequest, driver: CargoDriver, rust: RustSubsystem
 ) -> VendoredCrates:
     fetch_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
     input_digest = await Get(Digest, MergeDigests([request.digest, driver.digest]))
@@ -157,7 +172,7 @@ async def vendor_crates(
                 "--respect-source-config",
             ),
             input_digest=input_digest,
-            env={**fetch_env, **toolchain.env()},
+            env={**fetch_env, **driver.toolchain_env},
             output_directories=(_VENDOR_OUT,),
             description=f"Vendor crates of Cargo.lock in {root}",
             level=LogLevel.DEBUG,
@@ -203,10 +218,8 @@ class FeatureSelection:
 
 
 async def driver_process(
-    *,
     driver: CargoDriver,
-    toolchain: RustToolchain,
-    rust: RustSubsystem,
+    *,
     root_dir: str,
     vendored: VendoredCrates,
     mode: str,
@@ -218,7 +231,6 @@ async def driver_process(
     output_directories: tuple[str, ...] = (_OUT,),
     description: str,
 ) -> FallibleProcessResult:
-    build_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
     vendor_digest = await Get(Digest, AddPrefix(vendored.digest, _VENDOR_OUT))
     input_digest = await Get(
         Digest, MergeDigests([sources, vendor_digest, driver.digest, *extra_inputs])
@@ -231,7 +243,7 @@ async def driver_process(
         f"--vendor-dir={_VENDOR_OUT}/vendor",
         f"--vendor-config={_VENDOR_OUT}/config.toml",
         f"--vendor-key={vendored.key}",
-        f"--store={rust.store_dir}",
+        f"--store={driver.store_dir}",
         f"--target-dir={_TARGET_DIR}",
         f"--out={_OUT}",
         *extra_driver_args,
@@ -243,7 +255,7 @@ async def driver_process(
         Process(
             argv,
             input_digest=input_digest,
-            env={**build_env, **env, **toolchain.env()},
+            env={**driver.build_env, **env, **driver.toolchain_env},
             output_directories=output_directories,
             description=description,
             level=LogLevel.DEBUG,
@@ -275,14 +287,11 @@ async def cargo_metadata(
     request: CargoMetadataRequest,
     driver: CargoDriver,
     toolchain: RustToolchain,
-    rust: RustSubsystem,
 ) -> CargoMetadataResult:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=workspace.root_dir,
         vendored=vendored,
         mode="metadata",
@@ -395,8 +404,6 @@ def _cargo_build_args(
 async def build_deps_layer(
     request: _DepsLayerRequest,
     driver: CargoDriver,
-    toolchain: RustToolchain,
-    rust: RustSubsystem,
 ) -> CargoLayer:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
@@ -406,9 +413,7 @@ async def build_deps_layer(
         if isinstance(package.get("name"), str):
             local_packages.append(package["name"])
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=workspace.root_dir,
         vendored=vendored,
         mode="deps",
@@ -494,8 +499,6 @@ class _RepoLayerRequest:
 async def build_repo_layer(
     request: _RepoLayerRequest,
     driver: CargoDriver,
-    toolchain: RustToolchain,
-    rust: RustSubsystem,
 ) -> CargoLayer:
     deps = request.deps
     workspace = deps.workspace
@@ -506,9 +509,7 @@ async def build_repo_layer(
         Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(request.files))])),
     )
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=workspace.root_dir,
         vendored=vendored,
         mode="deps",
@@ -533,8 +534,6 @@ async def build_repo_layer(
 async def cargo_build(
     request: CargoBuildRequest,
     driver: CargoDriver,
-    toolchain: RustToolchain,
-    rust: RustSubsystem,
 ) -> CargoBuildResult:
     workspace = request.workspace
     deps_request = _DepsLayerRequest(
@@ -567,9 +566,7 @@ async def cargo_build(
         Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(others))])),
     )
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=workspace.root_dir,
         vendored=vendored,
         mode="build",

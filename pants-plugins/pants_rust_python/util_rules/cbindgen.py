@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
-from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.cargo_build import (
     CargoBuildOutput,
     CargoBuildResult,
@@ -27,7 +26,6 @@ from pants_rust_python.util_rules.cargo_build import (
     driver_process,
     failure,
 )
-from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
 
 _TOOL_DIR = "__cbindgen_tool"
@@ -48,9 +46,7 @@ class CbindgenTool:
 
 
 @rule(desc="Build the cbindgen tool", level=LogLevel.DEBUG)
-async def build_cbindgen_tool(
-    driver: CargoDriver, toolchain: RustToolchain, rust: RustSubsystem
-) -> CbindgenTool:
+async def build_cbindgen_tool(driver: CargoDriver) -> CbindgenTool:
     crate = await Get(
         Digest,
         CreateDigest(
@@ -63,9 +59,7 @@ async def build_cbindgen_tool(
     )
     vendored = await Get(VendoredCrates, VendorRequest(crate, _TOOL_DIR, f"{_TOOL_DIR}/Cargo.lock"))
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=_TOOL_DIR,
         vendored=vendored,
         mode="build",
@@ -109,8 +103,6 @@ class CHeader:
 async def generate_c_header(
     request: CHeaderRequest,
     driver: CargoDriver,
-    toolchain: RustToolchain,
-    rust: RustSubsystem,
 ) -> CHeader:
     workspace = request.workspace
     tool, vendored, tree = await MultiGet(
@@ -119,9 +111,7 @@ async def generate_c_header(
         Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
     )
     result = await driver_process(
-        driver=driver,
-        toolchain=toolchain,
-        rust=rust,
+        driver,
         root_dir=workspace.root_dir,
         vendored=vendored,
         mode="cbindgen",
