@@ -23,18 +23,8 @@ from pants_rust_python.layouts import (
 )
 from pants_rust_python.project import ProjectSpec, resolve_project
 from pants_rust_python.wheels.wheel import escape_distribution
+from rust_python_testutil.metadata import ABI3_PY38, REG
 
-REG = "registry+fake://index"
-ABI3_PY38 = [
-    "abi3",
-    "abi3-py310",
-    "abi3-py311",
-    "abi3-py312",
-    "abi3-py38",
-    "abi3-py39",
-    "default",
-    "extension-module",
-]
 CP311 = ".cpython-311-x86_64-linux-gnu.so"
 LIB = b"\x7fELF native library"
 FFI_PY = b"# auto-generated file\nimport _cffi_backend\n"

@@ -64,23 +64,6 @@ class Wheel:
     content: bytes
 
 
-def _platform_tag(interpreter: PythonInterpreter) -> str:
-    # maturin's `--compatibility linux`: the interpreter's own platform, e.g. linux_x86_64.
-    return interpreter.platform.replace("-", "_").replace(".", "_")
-
-
-def wheel_tag(project: RustProject, interpreter: PythonInterpreter) -> str:
-    spec = project.spec
-    platform = _platform_tag(interpreter)
-    # cffi loads with any Python; a program that does not embed Python needs none.
-    if spec.bindings == "cffi" or (spec.bindings == "bin" and spec.bindings_crate is None):
-        return wheel_tags.py3_none_tag(platform)
-    if spec.abi3 is not None:
-        major, minor = spec.abi3_minimum or (interpreter.major, interpreter.minor)
-        return wheel_tags.abi3_tag(major, minor, platform)
-    return wheel_tags.cpython_tag(interpreter.major, interpreter.minor, platform)
-
-
 def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The target's files under the python source dir, keyed relative to it (= wheel paths)."""
     prefix = f"{python_source}/" if python_source else ""
@@ -151,7 +134,14 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
         filename, content = build_wheel(
             distribution=metadata.name,
             version=metadata.version,
-            tags=[wheel_tag(project, request.interpreter)],
+            tags=[
+                wheel_tags.wheel_tag(
+                    spec,
+                    request.interpreter.major,
+                    request.interpreter.minor,
+                    request.interpreter.platform,
+                )
+            ],
             metadata=render_metadata(metadata),
             entries=entries,
             entry_points=entry_points_txt(pyproject) if pyproject else None,

@@ -9,6 +9,7 @@ import re
 from typing import Tuple
 
 from packaging.tags import Tag
+from pants_rust_python.project import BIN, CFFI, ProjectSpec
 
 # Rust target / uname spellings -> the architecture part of maturin's `linux_<arch>` tag.
 _LINUX_ARCH_ALIASES = {
@@ -83,3 +84,18 @@ def split_tag(tag: str) -> Tuple[str, str, str]:
     if len(parts) != 3 or not all(parts):
         raise TagError(f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>.")
     return parts[0], parts[1], parts[2]
+
+
+def wheel_tag(spec: ProjectSpec, major: int, minor: int, sysconfig_platform: str) -> str:
+    """The tag of a project's wheel built with a CPython `major.minor` for that platform.
+
+    cffi loads with any Python and a program that does not embed Python needs none: py3-none.
+    abi3: the minimum version the abi3 level allows (else the interpreter's). Else cpXY-cpXY.
+    """
+    plat = platform_tag(sysconfig_platform)
+    if spec.bindings == CFFI or (spec.bindings == BIN and spec.bindings_crate is None):
+        return py3_none_tag(plat)
+    if spec.abi3 is not None:
+        floor_major, floor_minor = spec.abi3_minimum or (major, minor)
+        return abi3_tag(floor_major, floor_minor, plat)
+    return cpython_tag(major, minor, plat)

@@ -14,9 +14,9 @@ from pants_rust_python.cargo.graph import (
     pyo3_abi3,
     reachable_packages,
 )
+from rust_python_testutil.metadata import ABI3_PY38, REG
 
 # Package ids shaped like cargo's, with a made-up registry source.
-REG = "registry+fake://index"
 ROOT_ID = "path+file:///ws/crates/app#0.1.0"
 SIBLING_ID = "path+file:///ws/crates/helper#0.2.0"
 
@@ -162,19 +162,6 @@ def metadata(pyo3_features, *, with_cpython=False, extra_pyo3=False) -> dict:
         "workspace_root": "/ws",
         "metadata": None,
     }
-
-
-ABI3_PY38 = [
-    "abi3",
-    "abi3-py310",
-    "abi3-py311",
-    "abi3-py312",
-    "abi3-py38",
-    "abi3-py39",
-    "default",
-    "extension-module",
-    "macros",
-]
 
 
 def test_parse_packages_targets_and_features() -> None:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import pytest
+from pants_rust_python.project import ProjectSpec, resolve_project
 from pants_rust_python.wheels.tags import (
     TagError,
     abi3_tag,
@@ -9,7 +12,9 @@ from pants_rust_python.wheels.tags import (
     platform_tag_linux,
     py3_none_tag,
     split_tag,
+    wheel_tag,
 )
+from rust_python_testutil.metadata import ABI3_PY38, crate_metadata
 
 
 @pytest.mark.parametrize(
@@ -57,3 +62,40 @@ def test_split_tag() -> None:
     assert split_tag("cp39-abi3-linux_x86_64") == ("cp39", "abi3", "linux_x86_64")
     with pytest.raises(TagError, match="not a wheel tag"):
         split_tag("cp39-linux_x86_64")
+
+
+def _spec(bindings: str, crate: Mapping[str, Any]) -> ProjectSpec:
+    meta = crate_metadata("p", **crate)
+    package = meta.packages[0]
+    manifest: dict[str, Any] = {"package": {"name": "p"}}
+    if package.lib_target is not None:
+        manifest["lib"] = {"name": package.lib_target.name}
+    return resolve_project(
+        meta=meta,
+        package=package,
+        cargo_manifest=manifest,
+        cargo_toml_path="p/Cargo.toml",
+        pyproject=None,
+        pyproject_path=None,
+        files=["p/Cargo.toml"],
+        bindings=None if bindings == "auto" else bindings,
+    )
+
+
+@pytest.mark.parametrize(
+    "bindings, crate, expected",
+    [
+        # Version-specific pyo3 and rust-cpython modules: the interpreter's own tag.
+        ("auto", dict(lib=("p", ["cdylib"]), deps={"pyo3": []}), "cp311-cp311-linux_x86_64"),
+        ("auto", dict(lib=("p", ["cdylib"]), deps={"cpython": []}), "cp311-cp311-linux_x86_64"),
+        # abi3: the floor of the abi3-pyXY features, whatever builds it.
+        ("auto", dict(lib=("p", ["cdylib"]), deps={"pyo3": ABI3_PY38}), "cp38-abi3-linux_x86_64"),
+        # cffi and plain programs load with any Python.
+        ("cffi", dict(lib=("p", ["cdylib"])), "py3-none-linux_x86_64"),
+        ("auto", dict(bins=[("tool", ())]), "py3-none-linux_x86_64"),
+        # A program that embeds Python through pyo3 is tied to that interpreter.
+        ("auto", dict(bins=[("tool", ())], deps={"pyo3": []}), "cp311-cp311-linux_x86_64"),
+    ],
+)
+def test_wheel_tag_per_bindings(bindings: str, crate: Mapping[str, Any], expected: str) -> None:
+    assert wheel_tag(_spec(bindings, crate), 3, 11, "linux-x86_64") == expected
