@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping, Optional, Sequence
 
+import tomli
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.core.subsystems import python_bootstrap
 from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
@@ -23,6 +24,7 @@ from pants_rust_python.util_rules.extension import (
     RustProject,
     RustProjectRequest,
 )
+from rust_python_testutil.e2e import source_checkout
 
 # Outside any test's tmp dir on purpose: the stable store is shared like in real use.
 TEST_STORE_DIR = "/tmp/pants-rust-python-test"
@@ -72,6 +74,20 @@ def hello_crate(overrides: Optional[Mapping[str, Optional[str]]] = None) -> dict
     }
     files.update({f"hello/{path}": content for path, content in (overrides or {}).items()})
     return {path: content for path, content in files.items() if content is not None}
+
+
+def pex_cli_options() -> list[str]:
+    """The repo's pinned pex tool (pants.toml's [pex-cli]), from where the launcher put it.
+
+    Needed by rules of Pants's Python backend that run pex (import parsing, for one).
+    """
+    with open(os.path.join(source_checkout(), "pants.toml"), "rb") as f:
+        pex_cli = tomli.load(f)["pex-cli"]
+    return [
+        f"--pex-cli-version={pex_cli['version']}",
+        f"--pex-cli-known-versions={pex_cli['known_versions']!r}",
+        f"--pex-cli-url-template={os.environ['PANTS_PEX_CLI_URL_TEMPLATE']}",
+    ]
 
 
 def make_rule_runner(

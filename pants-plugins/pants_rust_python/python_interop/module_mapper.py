@@ -13,6 +13,8 @@ from pants.backend.python.dependency_inference.module_mapper import (
     ResolveName,
 )
 from pants.backend.python.subsystems.setup import PythonSetup
+from pants.backend.python.target_types import PythonResolveField
+from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents, PathGlobs
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import AllTargets
@@ -65,10 +67,12 @@ async def map_rust_extensions_to_python_modules(
     files = {fc.path: fc.content for fc in contents}
 
     # An extension has no Python dependencies of its own: it can serve every resolve.
+    # With resolves disabled, Pants files every Python target under one placeholder resolve; ask
+    # the resolve field for it rather than spelling it out.
     resolves = (
         list(python_setup.resolves)
         if python_setup.enable_resolves
-        else [python_setup.default_resolve]
+        else [PythonResolveField(None, Address("")).normalized_value(python_setup)]
     )
     mapping: DefaultDict[ResolveName, DefaultDict[str, list[ModuleProvider]]] = defaultdict(
         lambda: defaultdict(list)

@@ -7,13 +7,16 @@ layer produced in one sandbox is reused, not rebuilt, in the next:
     path (`--store`), keyed by the vendor digest, and cargo is pointed there;
   * every file of the vendored sources and of an input target directory gets the same old mtime,
     and so do the repo crates that an earlier layer compiled; the crate being built keeps its
-    fresh mtimes and so always counts as changed.
+    fresh mtimes and so always counts as changed;
+  * input files that Pants hardlinked from its store (large ones, read-only) are replaced by
+    private copies before their mtime is set: the store stays untouched, and cargo can rewrite them.
 """
 import argparse
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -22,12 +25,29 @@ import tempfile
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
 
 
+def pin_mtime(path):
+    """Give `path` the fixed mtime, on a private writable copy if Pants linked it in.
+
+    Pants hardlinks large input files read-only from its store into the sandbox. Touching such
+    a link would change the store's file (whose mtime Pants also uses as a lease, and resets
+    while builds run), and cargo could not rewrite it; so the sandbox gets its own copy first.
+    """
+    st = os.lstat(path)
+    if stat.S_ISREG(st.st_mode) and (st.st_nlink > 1 or not st.st_mode & stat.S_IWUSR):
+        private = path + ".private"
+        shutil.copyfile(path, private)
+        os.chmod(private, stat.S_IMODE(st.st_mode) | stat.S_IWUSR)
+        os.replace(private, path)
+    os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+
+
 def normalize_mtimes(root):
-    for dirpath, dirnames, filenames in os.walk(root):
+    # Bottom-up: replacing a file updates its directory's mtime, so directories come last.
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames + dirnames:
             path = os.path.join(dirpath, name)
             if not os.path.islink(path):
-                os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+                pin_mtime(path)
 
 
 def install_vendor(vendor_dir, store, key):
@@ -192,7 +212,7 @@ def main():
             for line in f:
                 path = os.path.join(sandbox, line.rstrip("\n"))
                 if line.strip() and os.path.isfile(path):
-                    os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+                    pin_mtime(path)
     os.makedirs(os.path.join(sandbox, args.out), exist_ok=True)
 
     if args.mode == "cbindgen":

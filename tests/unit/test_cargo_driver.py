@@ -1,0 +1,42 @@
+"""The cargo driver's file handling: stable mtimes without touching what Pants linked in."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from pants_rust_python.util_rules.cargo_driver import FIXED_MTIME, normalize_mtimes
+
+STORE_MTIME = 1_700_000_000
+
+
+def test_store_links_become_private_copies(tmp_path: Path) -> None:
+    # What Pants does with a large input file: a read-only file in its store, hardlinked in.
+    store_file = tmp_path / "store" / "ab" / "abcdef"
+    store_file.parent.mkdir(parents=True)
+    store_file.write_bytes(b"rlib bytes")
+    store_file.chmod(0o555)
+    os.utime(store_file, (STORE_MTIME, STORE_MTIME))
+    target = tmp_path / "sandbox" / "cargo-target" / "release" / "deps"
+    target.mkdir(parents=True)
+    linked = target / "libpyo3-0123456789abcdef.rlib"
+    os.link(store_file, linked)
+    small = target / "pyo3-0123456789abcdef.d"
+    small.write_text("deps\n")
+    small_inode = small.stat().st_ino
+
+    normalize_mtimes(str(tmp_path / "sandbox" / "cargo-target"))
+
+    # The store's file is as Pants left it.
+    assert store_file.stat().st_mtime == STORE_MTIME
+    assert stat.S_IMODE(store_file.stat().st_mode) == 0o555
+    assert store_file.stat().st_nlink == 1
+    # The sandbox has its own writable copy with the fixed mtime.
+    assert linked.read_bytes() == b"rlib bytes"
+    assert linked.stat().st_mtime == FIXED_MTIME
+    assert linked.stat().st_mode & stat.S_IWUSR
+    assert not linked.stat().st_ino == store_file.stat().st_ino
+    # A file of the sandbox's own is stamped in place, and so are directories.
+    assert small.stat().st_ino == small_inode
+    assert small.stat().st_mtime == FIXED_MTIME
+    assert target.stat().st_mtime == FIXED_MTIME
