@@ -2,7 +2,7 @@
 
     python3 tests/bench/benchmark.py [--suite examples|textkit|all] [--repeat 3] [--out FILE]
 
-For each suite (the repo's pyo3 examples; a larger workspace over ~40 real crates) it measures,
+For each suite (the repo's pyo3 examples; a larger workspace over 35 third-party crates) it measures,
 in one run: a cold build, a no-op rebuild, a one-line edit in a leaf crate, a one-line edit in a
 shared crate, and (Pants only) a fresh machine with a warm remote cache, simulated by wiping
 every local cache. Pants runs with pantsd, as a developer would. maturin builds each project in
@@ -82,7 +82,7 @@ SUITES = {
         shared_projects=("src/geometry/crates/shapes_py", "src/geometry/crates/stats_py"),
     ),
     "textkit": Suite(
-        name="textkit (3-crate workspace over 38 real crates)",
+        name="textkit (3-crate workspace over 35 third-party crates)",
         pants_targets=("src/textkit::",),
         projects=(("src/textkit/crates/py", True), ("src/textkit/crates/stats", False)),
         leaf_file="src/textkit/crates/py/src/lib.rs",
