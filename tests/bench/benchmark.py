@@ -249,9 +249,8 @@ def bench_suite(
                 f"{suite.name}, warm remote cache: "
                 f"{counters.get('remote_cache_requests_cached', 0)} of "
                 f"{counters.get('remote_cache_requests', 0)} cacheable processes came from the "
-                f"remote cache, {counters.get('remote_cache_requests_uncached', 0)} ran (so no "
-                "cargo or rustc ran when that is 0); the only local processes were uncached "
-                "probes of the toolchain and interpreters."
+                f"remote cache and {counters.get('remote_cache_requests_uncached', 0)} missed it "
+                "(every cargo step is cacheable, so when that is 0 no cargo or rustc ran)."
             )
 
     # --- maturin and cargo alone: each project in turn, in a checkout of their own ------------
