@@ -5,7 +5,7 @@ import os
 import stat
 from pathlib import Path
 
-from pants_rust_python.util_rules.cargo_driver import FIXED_MTIME, normalize_mtimes
+from pants_rust_python.util_rules.cargo_driver import FIXED_MTIME, install_vendor, normalize_mtimes
 
 STORE_MTIME = 1_700_000_000
 
@@ -40,3 +40,29 @@ def test_store_links_become_private_copies(tmp_path: Path) -> None:
     assert small.stat().st_ino == small_inode
     assert small.stat().st_mtime == FIXED_MTIME
     assert target.stat().st_mtime == FIXED_MTIME
+
+
+def test_vendored_sources_linked_read_only_are_installed_as_a_movable_copy(tmp_path: Path) -> None:
+    # Pants's immutable inputs: a read-only tree, linked into the sandbox.
+    crate = tmp_path / "immutable" / "vendor" / "pyo3-0.30.1"
+    (crate / "src").mkdir(parents=True)
+    (crate / "src" / "lib.rs").write_text("// pyo3\n")
+    for path in sorted(tmp_path.joinpath("immutable").rglob("*"), reverse=True):
+        path.chmod(0o444 if path.is_file() else 0o555)
+    (tmp_path / "sandbox").mkdir()
+    (tmp_path / "sandbox" / "__vendor").symlink_to(tmp_path / "immutable")
+
+    installed = Path(
+        install_vendor(
+            str(tmp_path / "sandbox" / "__vendor" / "vendor"), str(tmp_path / "store"), "k"
+        )
+    )
+
+    assert installed == tmp_path / "store" / "vendor" / "k"
+    copied = installed / "pyo3-0.30.1" / "src" / "lib.rs"
+    assert copied.read_text() == "// pyo3\n"
+    assert copied.stat().st_mtime == FIXED_MTIME
+    for directory in (installed, installed / "pyo3-0.30.1", installed / "pyo3-0.30.1" / "src"):
+        assert directory.stat().st_mode & stat.S_IWUSR, directory
+    # A second build with the same key reuses the copy.
+    assert install_vendor("/nonexistent", str(tmp_path / "store"), "k") == str(installed)

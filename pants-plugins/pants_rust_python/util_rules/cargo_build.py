@@ -23,7 +23,6 @@ from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
 from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
-    AddPrefix,
     CreateDigest,
     Digest,
     DigestContents,
@@ -231,10 +230,7 @@ async def driver_process(
     output_directories: tuple[str, ...] = (_OUT,),
     description: str,
 ) -> FallibleProcessResult:
-    vendor_digest = await Get(Digest, AddPrefix(vendored.digest, _VENDOR_OUT))
-    input_digest = await Get(
-        Digest, MergeDigests([sources, vendor_digest, driver.digest, *extra_inputs])
-    )
+    input_digest = await Get(Digest, MergeDigests([sources, driver.digest, *extra_inputs]))
     argv = (
         driver.python,
         _DRIVER,
@@ -255,6 +251,9 @@ async def driver_process(
         Process(
             argv,
             input_digest=input_digest,
+            # Thousands of small files that the driver only reads (it copies them into the store
+            # once per vendor key): Pants materializes them once and links them into each sandbox.
+            immutable_input_digests={_VENDOR_OUT: vendored.digest},
             env={**driver.build_env, **env, **driver.toolchain_env},
             output_directories=output_directories,
             description=description,

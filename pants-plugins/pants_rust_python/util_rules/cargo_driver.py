@@ -60,6 +60,9 @@ def install_vendor(vendor_dir, store, key):
     tmp = tempfile.mkdtemp(prefix=".tmp-" + key[:12] + "-", dir=parent)
     staged = os.path.join(tmp, "vendor")
     shutil.copytree(vendor_dir, staged, symlinks=True)
+    # The sources may come read-only (Pants's immutable inputs); the copy must be movable.
+    for dirpath, _, _ in os.walk(staged):
+        os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | stat.S_IWUSR)
     normalize_mtimes(staged)
     try:
         os.rename(staged, final)
