@@ -42,6 +42,10 @@ CRATE_SOURCE_GLOBS = (
 # Mixed Rust/Python projects keep their Python package beside the crate (maturin's `python-source`).
 PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "!target/**")
 
+# Sources that go into the wheel but that cargo never reads: they are left out of every cargo
+# step's inputs, so editing them re-assembles the wheel without running cargo.
+NOT_CARGO_INPUT_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "**/pyproject.toml")
+
 
 class CargoSourcesField(MultipleSourcesField):
     # Declared as any tuple so subclasses may default to more globs.

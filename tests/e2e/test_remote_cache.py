@@ -1,33 +1,52 @@
 """Builds shared through Pants's remote cache (REAPI), with a real server on loopback.
 
-One checkout builds with remote writes; a second checkout elsewhere, with every local cache empty
-(Pants's store and named caches, the plugin's `[rust].store_dir`), builds the same target as a
-fresh machine would: byte-identical wheels, every cargo step a remote cache hit, and no cargo
-started locally, not even speculatively. Then the shared repo crate is edited there: only the
-layer of repo crates and the final compile run, and cargo compiles no third-party crate.
+Two machines share nothing but the server: each has its own checkout path and its own user cache
+directory (`XDG_CACHE_HOME`: the launcher's virtualenv of Pants, Pants's store and named caches),
+and the plugin's `[rust].store_dir` is wiped between them (same path: it is part of the keys).
+The first builds with remote writes; the second builds the same targets as a fresh CI machine
+would: byte-identical wheels, every cacheable process a remote cache hit (the cargo steps and
+Pants's own Python tool processes alike), no read errors, and no cargo started locally, not even
+speculatively. Then the shared repo crate is edited there: only the layer of repo crates and the
+final compile run, and cargo compiles no third-party crate.
 
-The server is BuildGrid (tests/rust_python_testutil/buildgrid.py). The target is the geometry
-workspace's abi3 extension: a workspace, a shared path crate (`shapes`) and pyo3, built once.
+The server is BuildGrid (tests/rust_python_testutil/buildgrid.py). The targets are the geometry
+workspace's abi3 extension (a workspace, a shared path crate `shapes` and pyo3, built once) and a
+`python_distribution` that ships it, whose setuptools run is one of Pants's Python tool processes.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 from rust_python_testutil.buildgrid import BuildGridServer, buildgrid_server
-from rust_python_testutil.e2e import PantsResult, copy_repo, run_pants, wheels_in
+from rust_python_testutil.e2e import PantsResult, copy_repo, find_python, run_pants, wheels_in
 
 TARGET = "src/geometry/crates/shapes_py:shapes_py"
+DISTRIBUTION = "remote_cache_test:shapes-dist"
+# Added to both checkouts: Pants runs setuptools (a PEX built for it, then the build) with the
+# Python that runs Pants, whose path is in those processes' keys.
+EXTRA_FILES = {
+    "remote_cache_test/BUILD": f"""\
+python_distribution(
+    name="shapes-dist",
+    dependencies=["{TARGET}"],
+    provides=python_artifact(name="shapes-setuptools", version="0.1.0"),
+    sdist=False,
+)
+""",
+}
 EDITED_CRATE = "src/geometry/crates/shapes/src/lib.rs"
 
 # Descriptions of the plugin's cargo processes (util_rules/cargo_build.py): vendor, metadata, the
 # third-party layer ("Compile third-party crates for ...") and the final build ("Compile ...").
-# Toolchain probes (`rustc -vV`, `cargo -V`) are never cached and run on every machine.
+# The toolchain probe ("Identify the Rust toolchain") is never cached and runs on every machine.
 CARGO_STEPS = ("Vendor crates of Cargo.lock", "cargo metadata for", "Compile ")
 
 _PRESERVED = re.compile(r"Preserving local process execution dir (\S+) for (.+)$", re.M)
@@ -48,12 +67,23 @@ class Build:
 
 @dataclass(frozen=True)
 class Machine:
-    """A checkout with local caches of its own, as on a separate machine."""
+    """A checkout with every local cache of its own, as on a separate machine."""
 
     root: Path
     repo: Path
 
-    def package(self, server: BuildGridServer, store: Path, name: str) -> Build:
+    @classmethod
+    def create(cls, root: Path, checkout: Path) -> "Machine":
+        return cls(root, copy_repo(checkout, EXTRA_FILES))
+
+    def package(
+        self,
+        server: BuildGridServer,
+        store: Path,
+        name: str,
+        targets: Sequence[str] = (TARGET, DISTRIBUTION),
+        options: Sequence[str] = (),
+    ) -> Build:
         sandboxes = self.root / f"sandboxes-{name}"
         sandboxes.mkdir(parents=True)
         result = run_pants(
@@ -65,10 +95,13 @@ class Machine:
                 "--stats-log",
                 "--keep-sandboxes=always",
                 f"--local-execution-root-dir={sandboxes}",
+                *options,
                 "package",
-                TARGET,
+                *targets,
             ],
             cache_dir=self.root / "cache",
+            # The launcher keeps its virtualenv of Pants there: its own on each machine.
+            extra_env={"XDG_CACHE_HOME": str(self.root / "xdg-cache")},
         ).assert_success()
         counters_text = result.stderr[result.stderr.rfind("Counters:") :]
         return Build(
@@ -81,6 +114,35 @@ class Machine:
         return {w.name: w.read_bytes() for w in wheels_in(self.repo / "dist")}
 
 
+def _link_tree(src: Path, dest: Path) -> Path:
+    """A copy of an installation at another path (hard links where the file system allows)."""
+
+    def link_or_copy(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
+    return dest
+
+
+def _installs_elsewhere(root: Path) -> list[str]:
+    """Options that make Pants find the toolchain and CPython 3.9 only at copies under `root`,
+    as on a machine that installed them in other directories."""
+    sysroot = subprocess.run(
+        ["rustc", "--print", "sysroot"], check=True, stdout=subprocess.PIPE, text=True
+    ).stdout.strip()
+    rust = _link_tree(Path(sysroot), root / "opt" / "rust")
+    prefix = Path(find_python("3.9")).resolve().parents[1]
+    assert (prefix / "lib" / "python3.9").is_dir() and prefix != Path("/usr"), prefix
+    python = _link_tree(prefix, root / "opt" / "python")
+    return [
+        f"--rust-toolchain-search-paths=['{rust / 'bin'}']",
+        f"--python-bootstrap-search-path=['{python / 'bin'}']",
+    ]
+
+
 @dataclass(frozen=True)
 class Shared:
     server: BuildGridServer
@@ -89,6 +151,11 @@ class Shared:
     first_build: Build
     fresh: Machine
     fresh_build: Build
+    # A third machine whose toolchain and interpreter live at other absolute paths.
+    moved: Machine
+    moved_build: Build
+    # Where the store's toolchain links pointed right after the moved machine's build.
+    moved_toolchain_links: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -96,14 +163,24 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     root = tmp_path_factory.mktemp("remote-cache")
     store = root / "rust-store"
     with buildgrid_server(root / "buildgrid") as server:
-        first = Machine(root / "first", copy_repo(root / "first" / "repo"))
+        first = Machine.create(root / "first", root / "first" / "repo")
         first_build = first.package(server, store, "cold")
         # Wipe the plugin's store too: on a fresh machine nothing is there. Same path, though:
         # a build's cache key includes it.
         shutil.rmtree(store)
-        fresh = Machine(root / "fresh", copy_repo(root / "fresh" / "elsewhere" / "repo"))
+        fresh = Machine.create(root / "fresh", root / "fresh" / "elsewhere" / "repo")
         fresh_build = fresh.package(server, store, "from-cache")
-        yield Shared(server, store, first, first_build, fresh, fresh_build)
+        shutil.rmtree(store)
+        moved = Machine.create(root / "moved", root / "moved" / "checkout")
+        # Pants keys its own Python tool processes (the distribution's setuptools run) on the
+        # interpreter's path; the extension's cargo steps name no path of either install.
+        moved_build = moved.package(
+            server, store, "moved", targets=(TARGET,), options=_installs_elsewhere(moved.root)
+        )
+        links = [os.readlink(link) for link in store.glob("toolchains/*/bin/rustc")]
+        yield Shared(
+            server, store, first, first_build, fresh, fresh_build, moved, moved_build, links
+        )
     # Kept sandboxes hold whole cargo target directories; the caches stay for inspection.
     for sandboxes in root.glob("*/sandboxes-*"):
         shutil.rmtree(sandboxes, ignore_errors=True)
@@ -126,7 +203,10 @@ def test_cold_build_writes_every_cargo_step_to_the_remote_cache(shared: Shared) 
 
 def test_fresh_machine_gets_identical_wheels_from_the_remote_cache(shared: Shared) -> None:
     first, fresh = shared.first.wheels(), shared.fresh.wheels()
-    assert list(first) == ["geometry_shapes-0.2.0-cp39-abi3-linux_x86_64.whl"]
+    assert list(first) == [
+        "geometry_shapes-0.2.0-cp39-abi3-linux_x86_64.whl",
+        "shapes_setuptools-0.1.0-cp39-abi3-linux_x86_64.whl",
+    ]
     assert first == fresh
 
     counters = shared.fresh_build.counters
@@ -134,11 +214,29 @@ def test_fresh_machine_gets_identical_wheels_from_the_remote_cache(shared: Share
     assert counters["remote_cache_requests_cached"] == counters["remote_cache_requests"], counters
     assert counters["remote_cache_requests_uncached"] == 0, counters
     assert counters["remote_cache_read_errors"] == 0, counters
+    # Pants's own Python tool processes came from the cache too (they run on the interpreter the
+    # launcher's virtualenv was made from, not on a path inside that machine's cache directory).
+    setuptools_runs = [d for d in shared.fresh_build.local if "dist_backend" in d]
+    assert setuptools_runs == [], shared.fresh_build.local
     # No cargo step was started locally, even speculatively while the cache lookup ran...
     assert counters["remote_cache_speculation_local_completed_first"] == 0, counters
     assert shared.fresh_build.cargo_steps_run() == [], shared.fresh_build.local
     # ...and so no build ever installed vendored sources into the (wiped) store.
-    assert not shared.store.exists()
+    assert not (shared.store / "vendor").exists()
+
+
+def test_machine_with_toolchain_and_interpreter_elsewhere_runs_no_cargo(shared: Shared) -> None:
+    first = shared.first.wheels()
+    (wheel,) = shared.moved.wheels().items()
+    assert first[wheel[0]] == wheel[1]
+    counters = shared.moved_build.counters
+    assert counters["remote_cache_requests_uncached"] == 0, counters
+    assert counters["remote_cache_read_errors"] == 0, counters
+    assert shared.moved_build.cargo_steps_run() == [], shared.moved_build.local
+    # The toolchain it used is the copy: its links in the store pointed there.
+    assert shared.moved_toolchain_links == [
+        str(shared.moved.root / "opt" / "rust" / "bin" / "rustc")
+    ]
 
 
 def test_repo_crate_edit_compiles_only_repo_crates(shared: Shared) -> None:

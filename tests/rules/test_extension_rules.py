@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from pants.engine.addresses import Address
-from rust_python_testutil.rules import build_native_library, hello_crate, make_rule_runner
+from pants.engine.fs import Digest
+from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
+from rust_python_testutil.rules import (
+    HELLO_LIB_RS,
+    build_native_library,
+    hello_crate,
+    make_rule_runner,
+)
 
 
 def test_builds_pyo3_abi3_library_on_top_of_the_dependency_layer() -> None:
@@ -15,3 +22,26 @@ def test_builds_pyo3_abi3_library_on_top_of_the_dependency_layer() -> None:
     # Third-party crates come compiled from the dependency layer: only the crate itself builds.
     assert [p for p in library.compiled if "hello" not in p] == []
     assert any("hello" in p for p in library.compiled)
+
+
+def test_python_files_and_pyproject_are_not_cargo_inputs() -> None:
+    """Editing a stub, a Python file or pyproject.toml re-assembles the wheel only: the inputs
+    of every cargo step (the crate's cargo sources) stay the same, so no cargo step reruns."""
+    runner = make_rule_runner()
+    pyproject = '[project]\nname = "hello"\nversion = "0.1.0"\ndescription = "{}"\n'
+
+    def cargo_inputs(description: str, stub: str, lib_rs: str = HELLO_LIB_RS) -> Digest:
+        runner.write_files(
+            hello_crate(
+                {
+                    "pyproject.toml": pyproject.format(description),
+                    "hello.pyi": stub,
+                    "src/lib.rs": lib_rs,
+                }
+            )
+        )
+        return runner.request(RustProject, [RustProjectRequest(Address("hello"))]).cargo_sources
+
+    before = cargo_inputs("first", "def add(a: int, b: int) -> int: ...\n")
+    assert cargo_inputs("second", "def add(a: int, b: int) -> int: ...  # typed\n") == before
+    assert cargo_inputs("second", "", HELLO_LIB_RS + "\n// edited\n") != before

@@ -26,8 +26,12 @@ LOCKFILE = "3rdparty/buildgrid/lock.txt"
 # CAS + ActionCache + ByteStream in one instance named "", no authentication, on loopback. The
 # gRPC thread pool is BuildGrid's limit on concurrent RPCs too; its default (5 per core) makes
 # Pants's parallel uploads fail with "Concurrent RPC limit exceeded" on small machines.
+THREAD_POOL_SIZE = 128
+# Store and action-cache RPCs together stay within the server's thread pool.
+PANTS_RPC_CONCURRENCY = THREAD_POOL_SIZE // 4
+
 _CONFIG = """\
-thread-pool-size: 128
+thread-pool-size: {threads}
 server:
   - !channel
     address: "127.0.0.1:{port}"
@@ -110,12 +114,20 @@ class BuildGridServer:
         return f"grpc://127.0.0.1:{self.port}"
 
     def pants_args(self) -> list[str]:
-        """Pants options that read from and write to this cache (nothing executes remotely)."""
+        """Pants options that read from and write to this cache (nothing executes remotely).
+
+        Pants opens up to `remote_store_rpc_concurrency` + `remote_cache_rpc_concurrency`
+        RPCs at once (128 + 128 by default); past the server's thread pool (THREAD_POOL_SIZE)
+        BuildGrid refuses them, and Pants counts a refused read as a read error and runs the
+        process locally, so a fresh machine would recompile what the cache holds.
+        """
         return [
             "--remote-cache-read",
             "--remote-cache-write",
             f"--remote-store-address={self.address}",
             "--remote-instance-name=",
+            f"--remote-store-rpc-concurrency={PANTS_RPC_CONCURRENCY}",
+            f"--remote-cache-rpc-concurrency={PANTS_RPC_CONCURRENCY}",
         ]
 
 
@@ -127,7 +139,7 @@ def buildgrid_server(workdir: Path, *, startup_timeout: float = 180) -> Iterator
     (workdir / "cas").mkdir(exist_ok=True)
     port = _free_port()
     config = workdir / "config.yml"
-    config.write_text(_CONFIG.format(port=port, cas=workdir / "cas"))
+    config.write_text(_CONFIG.format(port=port, cas=workdir / "cas", threads=THREAD_POOL_SIZE))
     log = workdir / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(

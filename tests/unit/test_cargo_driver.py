@@ -5,7 +5,13 @@ import os
 import stat
 from pathlib import Path
 
-from pants_rust_python.util_rules.cargo_driver import FIXED_MTIME, install_vendor, normalize_mtimes
+from pants_rust_python.util_rules.cargo_driver import (
+    FIXED_MTIME,
+    install_pyo3_config,
+    install_vendor,
+    link_toolchain,
+    normalize_mtimes,
+)
 
 STORE_MTIME = 1_700_000_000
 
@@ -66,3 +72,34 @@ def test_vendored_sources_linked_read_only_are_installed_as_a_movable_copy(tmp_p
         assert directory.stat().st_mode & stat.S_IWUSR, directory
     # A second build with the same key reuses the copy.
     assert install_vendor("/nonexistent", str(tmp_path / "store"), "k") == str(installed)
+
+
+def test_pyo3_config_lands_at_a_path_named_by_its_text(tmp_path: Path) -> None:
+    text = "implementation=CPython\nversion=3.9\n"
+    path = install_pyo3_config(str(tmp_path / "store"), text)
+    assert Path(path).read_text() == text
+    assert os.stat(path).st_mtime == FIXED_MTIME
+    assert not os.stat(path).st_mode & stat.S_IWUSR
+    # Same text, same path; a file altered in the store is replaced.
+    assert install_pyo3_config(str(tmp_path / "store"), text) == path
+    os.chmod(path, 0o644)
+    Path(path).write_text("version=3.13\n")
+    assert install_pyo3_config(str(tmp_path / "store"), text) == path
+    assert Path(path).read_text() == text
+    assert install_pyo3_config(str(tmp_path / "store"), "version=3.10\n") != path
+
+
+def test_toolchain_links_are_named_by_identity_not_location(tmp_path: Path) -> None:
+    for install in ("a", "b"):
+        bin_dir = tmp_path / install / "bin"
+        bin_dir.mkdir(parents=True)
+        for name in ("cargo", "rustc", "rustdoc"):
+            (bin_dir / name).write_text(install)
+    store = str(tmp_path / "store")
+    digest_a, links_a = link_toolchain(store, "rustc 1.95.0", str(tmp_path / "a" / "bin"))
+    digest_b, links_b = link_toolchain(store, "rustc 1.95.0", str(tmp_path / "b" / "bin"))
+    assert (digest_a, links_a) == (digest_b, links_b)
+    # The links follow the latest install of that toolchain.
+    assert (Path(links_b) / "rustc").read_text() == "b"
+    digest_c, links_c = link_toolchain(store, "rustc 1.96.0", str(tmp_path / "a" / "bin"))
+    assert digest_c != digest_a and links_c != links_a

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
+from pants_rust_python.interpreter_env import PythonInterpreter
 from pants_rust_python.project import Abi3, ProjectSpec
 from pants_rust_python.python_interop.distribution import (
     OwnedExtension,
     RustDistributionError,
     plan_native_files,
 )
-from pants_rust_python.util_rules.interpreters import PythonInterpreter
 
 
 def interpreter(minor: int) -> PythonInterpreter:

@@ -13,6 +13,7 @@ from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, P
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
+from pants_rust_python.interpreter_env import PythonInterpreter
 from pants_rust_python.layouts import CffiFiles, binary_entries, extension_entries
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
 from pants_rust_python.util_rules.cffi import CffiFilesRequest
@@ -27,7 +28,6 @@ from pants_rust_python.util_rules.extension import (
     extension_suffix,
     thaw,
 )
-from pants_rust_python.util_rules.interpreters import PythonInterpreter
 from pants_rust_python.wheels import tags as wheel_tags
 from pants_rust_python.wheels.metadata import (
     MetadataError,

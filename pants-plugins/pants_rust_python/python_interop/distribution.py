@@ -41,15 +41,12 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.goals.package import SourceDateEpoch, SourceDateEpochRequest
+from pants_rust_python.interpreter_env import PythonInterpreter
 from pants_rust_python.layouts import CffiFiles, extension_entries
 from pants_rust_python.project import ProjectSpec
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest, extension_suffix
-from pants_rust_python.util_rules.interpreters import (
-    Interpreters,
-    InterpretersRequest,
-    PythonInterpreter,
-)
+from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest
 from pants_rust_python.wheels.wheel import ZIP_MIN_EPOCH
 
 # Names in the distribution's build root (Pants's chroot, next to the generated setup.py).

@@ -14,13 +14,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import pkgutil
 import posixpath
 from dataclasses import dataclass
 from typing import Optional
 
-from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
-from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
     CreateDigest,
@@ -41,10 +38,9 @@ from pants.util.strutil import softwrap
 from pants_rust_python.cargo.graph import apply_tree_features
 from pants_rust_python.cargo.layers import has_other_crates, split_layer_sources
 from pants_rust_python.subsystems.rust import RustSubsystem
-from pants_rust_python.util_rules.toolchain import RustToolchain
+from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
 
-_DRIVER = "__pants_cargo_driver.py"
 _VENDOR_OUT = "__vendor"
 _TARGET_DIR = "__cargo_target"
 _OUT = "__out"
@@ -73,33 +69,14 @@ class CargoDriver:
     store_dir: str
 
 
-# The driver's interpreter is part of every cargo step's cache key: prefer one at a system path,
-# the same on every machine, over the Python running Pants (which lives under the user's HOME).
-_DRIVER_PYTHON_SEARCH_PATH = ("/usr/bin", "/bin", "/usr/local/bin")
-
-
 @rule
 async def cargo_driver(
-    python: PythonBuildStandaloneBinary, toolchain: RustToolchain, rust: RustSubsystem
+    script: CargoDriverScript, toolchain: RustToolchain, rust: RustSubsystem
 ) -> CargoDriver:
-    content = pkgutil.get_data("pants_rust_python.util_rules", "cargo_driver.py")
-    assert content is not None
-    digest, system_pythons, build_env = await MultiGet(
-        Get(Digest, CreateDigest([FileContent(_DRIVER, content)])),
-        Get(
-            BinaryPaths,
-            BinaryPathRequest(
-                binary_name="python3",
-                search_path=_DRIVER_PYTHON_SEARCH_PATH,
-                test=BinaryPathTest(["-c", "import sys; assert sys.version_info >= (3, 6)"]),
-            ),
-        ),
-        Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars)),
-    )
-    path = system_pythons.first_path.path if system_pythons.first_path else python.path
+    build_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
     return CargoDriver(
-        digest=digest,
-        python=path,
+        digest=script.digest,
+        python=script.python,
         build_env=FrozenDict(build_env),
         toolchain_env=toolchain.env(),
         store_dir=rust.store_dir,
@@ -161,7 +138,7 @@ async def vendor_crates(
         Process(
             (
                 driver.python,
-                _DRIVER,
+                DRIVER_SCRIPT,
                 "--mode=vendor",
                 f"--workspace-root={root}",
                 f"--out={_VENDOR_OUT}",
@@ -233,7 +210,7 @@ async def driver_process(
     input_digest = await Get(Digest, MergeDigests([sources, driver.digest, *extra_inputs]))
     argv = (
         driver.python,
-        _DRIVER,
+        DRIVER_SCRIPT,
         f"--mode={mode}",
         f"--workspace-root={root_dir or '.'}",
         f"--vendor-dir={_VENDOR_OUT}/vendor",

@@ -12,6 +12,7 @@ layer produced in one sandbox is reused, not rebuilt, in the next:
     private copies before their mtime is set: the store stays untouched, and cargo can rewrite them.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -23,6 +24,12 @@ import tempfile
 
 # Older than any real source file, so inputs stamped with it never look newer than an output.
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
+
+# The text of a PYO3_CONFIG_FILE (interpreter_env.py writes it; the names must agree).
+PYO3_CONFIG_TEXT_ENV = "PANTS_RUST_PYTHON_PYO3_CONFIG"
+
+# The toolchain binaries a build runs, linked under `<store>/toolchains/<identity>/bin`.
+TOOLCHAIN_BINARIES = ("cargo", "rustc", "rustdoc")
 
 
 def pin_mtime(path):
@@ -71,6 +78,90 @@ def install_vendor(vendor_dir, store, key):
             raise
     shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def install_pyo3_config(store, text):
+    """Write a PYO3_CONFIG_FILE at a path that depends on its text alone, and return that path.
+
+    pyo3's build script reruns when the variable's value or the file's mtime changes, so the
+    same interpreter facts must give the same absolute path and an old mtime in every sandbox.
+    """
+    data = text.encode("utf-8")
+    directory = os.path.join(store, "pyo3-config")
+    path = os.path.join(directory, hashlib.sha256(data).hexdigest() + ".txt")
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return path
+    except OSError:
+        pass
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o444)
+    os.utime(tmp, (FIXED_MTIME, FIXED_MTIME))
+    os.replace(tmp, path)
+    return path
+
+
+def link_toolchain(store, identity, real_bin_dir):
+    """`<store>/toolchains/<sha256 of identity>/bin/{cargo,rustc,rustdoc}` -> the real binaries.
+
+    Builds name the toolchain by these links, so their keys hold its versions, not its install
+    path: the same toolchain under two different directories gives the same keys.
+    """
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    link_dir = os.path.join(store, "toolchains", digest, "bin")
+    os.makedirs(link_dir, exist_ok=True)
+    for name in TOOLCHAIN_BINARIES:
+        target = os.path.join(real_bin_dir, name)
+        link = os.path.join(link_dir, name)
+        if os.path.islink(link) and os.readlink(link) == target:
+            continue
+        # Atomic per link: concurrent runs, or another install of the same toolchain, replace
+        # it with an equally valid one.
+        tmp = "%s.tmp-%d" % (link, os.getpid())
+        if os.path.lexists(tmp):
+            os.remove(tmp)
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+    return digest, link_dir
+
+
+def _output(cmd):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        raise SystemExit(
+            "error: `%s` failed (exit code %d): %s"
+            % (" ".join(cmd), proc.returncode, proc.stderr.decode("utf-8", "replace").strip())
+        )
+    return proc.stdout.decode("utf-8", "replace").strip()
+
+
+def identify_toolchain(store, rustc, cc):
+    """Probe the toolchain's real binaries (past any rustup proxy) and link them into the store.
+
+    Runs on every Pants run (it is never cached), so a toolchain updated in place gets new keys
+    at once, even under a long-lived pantsd.
+    """
+    real_bin_dir = os.path.join(_output([rustc, "--print", "sysroot"]), "bin")
+    rustc_version = _output([os.path.join(real_bin_dir, "rustc"), "-vV"])
+    cargo_version = _output([os.path.join(real_bin_dir, "cargo"), "-V"])
+    cc_version = _output([cc, "--version"]).splitlines()[0]
+    # The driver's own interpreter runs every cargo step: its version is part of the identity.
+    identity = "\n".join(
+        (rustc_version, cargo_version, cc_version, "python " + sys.version.splitlines()[0])
+    )
+    digest, link_dir = link_toolchain(store, identity, real_bin_dir)
+    return {
+        "fingerprint": digest,
+        "bin_dir": link_dir,
+        "real_bin_dir": real_bin_dir,
+        "rustc_version": rustc_version,
+        "cargo_version": cargo_version,
+        "cc_version": cc_version,
+    }
 
 
 def write_source_config(snippet_path, vendored, out_path):
@@ -135,9 +226,11 @@ def outside_cargo_config(sandbox):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--mode", choices=("vendor", "metadata", "deps", "build", "cbindgen"), required=True
+        "--mode",
+        choices=("toolchain", "vendor", "metadata", "deps", "build", "cbindgen"),
+        required=True,
     )
-    parser.add_argument("--workspace-root", required=True)
+    parser.add_argument("--workspace-root", default=".")
     parser.add_argument("--vendor-dir", default="")
     parser.add_argument("--vendor-config", default="")
     parser.add_argument("--vendor-key", default="")
@@ -155,8 +248,15 @@ def main():
     # cbindgen: the header generator and the crate it reads.
     parser.add_argument("--cbindgen", default="")
     parser.add_argument("--crate-dir", default="")
+    # toolchain: the rustc found on the search path (maybe a rustup proxy) and the C compiler.
+    parser.add_argument("--rustc", default="")
+    parser.add_argument("--cc", default="")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
+
+    if args.mode == "toolchain":
+        json.dump(identify_toolchain(args.store, args.rustc, args.cc), sys.stdout, sort_keys=True)
+        return 0
 
     sandbox = os.getcwd()
     env = dict(os.environ)
@@ -188,6 +288,9 @@ def main():
         env[name] = path
     target_dir = os.path.join(sandbox, args.target_dir)
     env["CARGO_TARGET_DIR"] = target_dir
+    pyo3_config = env.pop(PYO3_CONFIG_TEXT_ENV, None)
+    if pyo3_config is not None:
+        env["PYO3_CONFIG_FILE"] = install_pyo3_config(args.store, pyo3_config)
 
     leak = outside_cargo_config(sandbox)
     if leak:

@@ -14,7 +14,7 @@ from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestContents
+from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     SourcesField,
@@ -34,8 +34,10 @@ from pants_rust_python.cargo.graph import (
     parse_metadata,
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
+from pants_rust_python.interpreter_env import PythonInterpreter, interpreter_build_env
 from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
 from pants_rust_python.target_types import (
+    NOT_CARGO_INPUT_GLOBS,
     CargoAllFeaturesField,
     CargoDefaultFeaturesField,
     CargoFeaturesField,
@@ -57,11 +59,7 @@ from pants_rust_python.util_rules.cargo_build import (
     CargoMetadataResult,
     FeatureSelection,
 )
-from pants_rust_python.util_rules.interpreters import (
-    Interpreters,
-    InterpretersRequest,
-    PythonInterpreter,
-)
+from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest
 from pants_rust_python.util_rules.workspace import CargoWorkspace, CargoWorkspaceRequest
 
 
@@ -86,7 +84,7 @@ class RustProject:
     profile: str
     strip: bool
     interpreters: tuple[PythonInterpreter, ...]
-    # The cargo sources of the crate and of every repo crate it depends on.
+    # The cargo sources of the crate and of every repo crate it depends on (no Python files).
     cargo_sources: Digest
     # Contents of the target's own files (pyproject, readme, licenses, python files, stubs).
     own_files: FrozenDict[str, bytes]
@@ -178,7 +176,16 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         Get(SourceFiles, SourceFilesRequest(cargo_source_fields)),
         Get(SourceFiles, SourceFilesRequest([target[SourcesField]])),
     )
-    own_contents = await Get(DigestContents, Digest, own_sources.snapshot.digest)
+    own_contents, cargo_inputs = await MultiGet(
+        Get(DigestContents, Digest, own_sources.snapshot.digest),
+        Get(
+            Digest,
+            DigestSubset(
+                cargo_sources.snapshot.digest,
+                PathGlobs(["**", *(f"!{glob}" for glob in NOT_CARGO_INPUT_GLOBS)]),
+            ),
+        ),
+    )
     own_files = {fc.path: fc.content for fc in own_contents}
 
     pyproject_path = posixpath.join(crate_dir, "pyproject.toml") if crate_dir else "pyproject.toml"
@@ -250,7 +257,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         profile=profile,
         strip=target.get(RustStripField).value,
         interpreters=interpreters.interpreters,
-        cargo_sources=cargo_sources.snapshot.digest,
+        cargo_sources=cargo_inputs,
         own_files=FrozenDict(own_files),
         pyproject=_freeze(pyproject) if pyproject is not None else None,
     )
@@ -275,16 +282,17 @@ def _package_name(workspace: CargoWorkspace) -> str:
     return name
 
 
-def interpreter_env(interpreter: PythonInterpreter) -> FrozenDict[str, str]:
-    """How pyo3's and python3-sys's build scripts are told which interpreter to build for."""
+def interpreter_env(project: RustProject, interpreter: PythonInterpreter) -> FrozenDict[str, str]:
+    """How the crate's build learns `interpreter` (see interpreter_env.py)."""
+    spec = project.spec
     return FrozenDict(
-        {
-            # pyo3 >= 0.26 no longer needs the `extension-module` feature: builders say so here.
-            "PYO3_BUILD_EXTENSION_MODULE": "1",
-            "PYO3_PYTHON": interpreter.path,
-            "PYO3_ENVIRONMENT_SIGNATURE": interpreter.environment_signature,
-            "PYTHON_SYS_EXECUTABLE": interpreter.path,
-        }
+        interpreter_build_env(
+            bindings=spec.bindings,
+            bindings_crate=spec.bindings_crate,
+            bindings_crate_version=spec.bindings_crate_version,
+            abi3=spec.abi3,
+            interpreter=interpreter,
+        )
     )
 
 
@@ -302,7 +310,7 @@ def _cargo_build_request(
         target_args=target_args,
         features=project.features,
         profile=project.profile,
-        env=interpreter_env(interpreter),
+        env=interpreter_env(project, interpreter),
         rustc_args=rustc_args,
         description=f"{project.address} for Python {interpreter.major_minor}",
         header_candidates=header_candidates,

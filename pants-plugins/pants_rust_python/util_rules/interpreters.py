@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Optional
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
@@ -14,6 +13,7 @@ from pants.engine.process import Process, ProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
+from pants_rust_python.interpreter_env import PYO3_BUILD_FLAGS, PythonInterpreter
 
 # Printed by each candidate interpreter: the facts a build and a wheel tag depend on.
 _INTERPRETER_INFO_SCRIPT = """\
@@ -32,38 +32,15 @@ print(json.dumps({
     "multiarch": v("MULTIARCH"),
     "platform": sysconfig.get_platform(),
     "gil_disabled": bool(v("Py_GIL_DISABLED")),
+    "build_flags": [f for f in %r if v(f)],
 }))
-"""
+""" % (
+    PYO3_BUILD_FLAGS,
+)
 
 
 class NoMatchingInterpreterError(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class PythonInterpreter:
-    path: str
-    implementation: str
-    major: int
-    minor: int
-    micro: int
-    ext_suffix: str
-    soabi: str
-    abiflags: str
-    pointer_width: int
-    shared: bool
-    ldversion: str
-    libdir: Optional[str]
-    platform: str
-
-    @property
-    def major_minor(self) -> str:
-        return f"{self.major}.{self.minor}"
-
-    @property
-    def environment_signature(self) -> str:
-        """What pyo3's build script is told about the interpreter, instead of its path."""
-        return f"{self.implementation.lower()}-{self.major}.{self.minor}-{self.pointer_width}bit"
 
 
 @dataclass(frozen=True)
@@ -141,6 +118,7 @@ async def find_interpreters(
                 ldversion=info["ldversion"] or f"{major}.{minor}",
                 libdir=info["libdir"],
                 platform=info["platform"],
+                build_flags=tuple(info["build_flags"]),
             )
         )
     if not found:

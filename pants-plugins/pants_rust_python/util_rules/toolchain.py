@@ -1,13 +1,15 @@
 """Find cargo, rustc and the C linker, and describe them precisely enough to key caches on."""
 from __future__ import annotations
 
-import hashlib
+import json
 import os
+import pkgutil
 from dataclasses import dataclass
 
-from pants.core.util_rules.environments import EnvironmentTarget
+from pants.core.util_rules.adhoc_binaries import PythonBuildStandaloneBinary
 from pants.core.util_rules.system_binaries import BinaryPathRequest, BinaryPaths, BinaryPathTest
-from pants.engine.process import Process, ProcessResult
+from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
@@ -19,13 +21,47 @@ class RustToolchainError(Exception):
     pass
 
 
+# The driver's interpreter is part of every cargo step's cache key: prefer one at a system path,
+# the same on every machine, over the Python running Pants.
+_DRIVER_PYTHON_SEARCH_PATH = ("/usr/bin", "/bin", "/usr/local/bin")
+DRIVER_SCRIPT = "__pants_cargo_driver.py"
+
+
+@dataclass(frozen=True)
+class CargoDriverScript:
+    """The script that runs cargo in sandboxes (cargo_driver.py), and the Python that runs it."""
+
+    digest: Digest
+    python: str
+
+
+@rule
+async def cargo_driver_script(python: PythonBuildStandaloneBinary) -> CargoDriverScript:
+    content = pkgutil.get_data("pants_rust_python.util_rules", "cargo_driver.py")
+    assert content is not None
+    digest, system_pythons = await MultiGet(
+        Get(Digest, CreateDigest([FileContent(DRIVER_SCRIPT, content)])),
+        Get(
+            BinaryPaths,
+            BinaryPathRequest(
+                binary_name="python3",
+                search_path=_DRIVER_PYTHON_SEARCH_PATH,
+                test=BinaryPathTest(["-c", "import sys; assert sys.version_info >= (3, 6)"]),
+            ),
+        ),
+    )
+    path = system_pythons.first_path.path if system_pythons.first_path else python.path
+    return CargoDriverScript(digest, path)
+
+
 @dataclass(frozen=True)
 class RustToolchain:
-    """The real (non-rustup-proxy) toolchain binaries and their exact versions."""
+    """The toolchain as builds see it: links named by its identity, and its exact versions."""
 
-    cargo: str
-    rustc: str
+    # `<store>/toolchains/<fingerprint>/bin`, linking cargo, rustc and rustdoc.
     bin_dir: str
+    # sha256 of `rustc -vV`, `cargo -V`, `cc --version` and the driver's Python version.
+    fingerprint: str
     rustc_version: str
     cargo_version: str
     host_triple: str
@@ -33,13 +69,19 @@ class RustToolchain:
     cc_version: str
 
     @property
-    def fingerprint(self) -> str:
-        """Changes whenever any tool of the toolchain changes, even when installed in place."""
-        text = "\n".join((self.rustc_version, self.cargo_version, self.cc_version))
-        return hashlib.sha256(text.encode()).hexdigest()
+    def cargo(self) -> str:
+        return os.path.join(self.bin_dir, "cargo")
+
+    @property
+    def rustc(self) -> str:
+        return os.path.join(self.bin_dir, "rustc")
 
     def env(self) -> FrozenDict[str, str]:
-        """The whole environment of a build, apart from per-process variables."""
+        """The whole environment of a build, apart from per-process variables.
+
+        Nothing here names where the toolchain is installed, so machines that install the same
+        toolchain in different directories share cache entries.
+        """
         path = [self.bin_dir]
         cc_dir = os.path.dirname(self.cc)
         if cc_dir not in path:
@@ -50,7 +92,7 @@ class RustToolchain:
                 "CARGO": self.cargo,
                 "RUSTC": self.rustc,
                 "RUSTDOC": os.path.join(self.bin_dir, "rustdoc"),
-                # Not read by cargo: it puts the toolchain's versions into Pants's cache keys.
+                # Not read by cargo: it names the toolchain's versions in Pants's cache keys.
                 "PANTS_RUST_TOOLCHAIN": self.fingerprint,
                 "CARGO_TERM_COLOR": "never",
                 "LC_ALL": "C.UTF-8",
@@ -60,7 +102,7 @@ class RustToolchain:
 
 @rule(desc="Find the Rust toolchain", level=LogLevel.DEBUG)
 async def find_rust_toolchain(
-    rust_env: RustSubsystem.EnvironmentAware, env_target: EnvironmentTarget
+    rust: RustSubsystem, rust_env: RustSubsystem.EnvironmentAware, driver: CargoDriverScript
 ) -> RustToolchain:
     rustc_request = BinaryPathRequest(
         binary_name="rustc",
@@ -97,50 +139,33 @@ async def find_rust_toolchain(
                 """
             )
         )
-    cache_scope = env_target.executable_search_path_cache_scope()
-    sysroot_result = await Get(
-        ProcessResult,
+    cc = cc_paths.first_path.path
+    result = await Get(
+        FallibleProcessResult,
         Process(
-            (rustc_paths.first_path.path, "--print", "sysroot"),
-            description="Locate the Rust toolchain",
+            (
+                driver.python,
+                DRIVER_SCRIPT,
+                "--mode=toolchain",
+                f"--store={rust.store_dir}",
+                f"--rustc={rustc_paths.first_path.path}",
+                f"--cc={cc}",
+            ),
+            input_digest=driver.digest,
+            description="Identify the Rust toolchain",
             level=LogLevel.DEBUG,
-            cache_scope=cache_scope,
+            # Never cached: the links must exist on this machine, and a toolchain replaced in
+            # place must change the keys on the next run, even under pantsd.
+            cache_scope=ProcessCacheScope.PER_SESSION,
         ),
     )
-    # Through a rustup proxy, `rustc` depends on rustup's state; the sysroot's own binaries do not.
-    bin_dir = os.path.join(sysroot_result.stdout.decode().strip(), "bin")
-    cargo = os.path.join(bin_dir, "cargo")
-    rustc = os.path.join(bin_dir, "rustc")
-    rustc_v, cargo_v, cc_v = await MultiGet(
-        Get(
-            ProcessResult,
-            Process(
-                (rustc, "-vV"),
-                description="rustc -vV",
-                level=LogLevel.DEBUG,
-                cache_scope=cache_scope,
-            ),
-        ),
-        Get(
-            ProcessResult,
-            Process(
-                (cargo, "-V"),
-                description="cargo -V",
-                level=LogLevel.DEBUG,
-                cache_scope=cache_scope,
-            ),
-        ),
-        Get(
-            ProcessResult,
-            Process(
-                (cc_paths.first_path.path, "--version"),
-                description="cc --version",
-                level=LogLevel.DEBUG,
-                cache_scope=cache_scope,
-            ),
-        ),
-    )
-    rustc_version = rustc_v.stdout.decode().strip()
+    if result.exit_code != 0:
+        raise RustToolchainError(
+            f"Probing the Rust toolchain at {rustc_paths.first_path.path} failed:\n"
+            + result.stderr.decode("utf-8", "replace").strip()
+        )
+    info = json.loads(result.stdout)
+    rustc_version = info["rustc_version"]
     host = next(
         (
             line.split(":", 1)[1].strip()
@@ -150,14 +175,13 @@ async def find_rust_toolchain(
         "",
     )
     return RustToolchain(
-        cargo=cargo,
-        rustc=rustc,
-        bin_dir=bin_dir,
+        bin_dir=info["bin_dir"],
+        fingerprint=info["fingerprint"],
         rustc_version=rustc_version,
-        cargo_version=cargo_v.stdout.decode().strip(),
+        cargo_version=info["cargo_version"],
         host_triple=host,
-        cc=cc_paths.first_path.path,
-        cc_version=cc_v.stdout.decode().strip().splitlines()[0],
+        cc=cc,
+        cc_version=info["cc_version"],
     )
 
 
