@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest
-from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
+from pants_rust_python.util_rules.extension import (
+    NativeLibrary,
+    NativeLibraryRequest,
+    RustProject,
+    RustProjectRequest,
+)
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
+    HELLO_MANIFEST,
     build_native_library,
     hello_crate,
     make_rule_runner,
+    package_names,
 )
 
 
@@ -45,3 +52,26 @@ def test_python_files_and_pyproject_are_not_cargo_inputs() -> None:
     before = cargo_inputs("first", "def add(a: int, b: int) -> int: ...\n")
     assert cargo_inputs("second", "def add(a: int, b: int) -> int: ...  # typed\n") == before
     assert cargo_inputs("second", "", HELLO_LIB_RS + "\n// edited\n") != before
+
+
+def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> None:
+    """Per-interpreter builds share the third-party crates that never see Python: the second
+    interpreter's layer is compiled on top of the first's, and cargo rebuilds only pyo3's build
+    configuration and the crates above it."""
+    runner = make_rule_runner()
+    manifest = HELLO_MANIFEST.replace(', "abi3-py39"', "")
+    runner.write_files(hello_crate({"Cargo.toml": manifest}))
+    project = runner.request(RustProject, [RustProjectRequest(Address("hello"))])
+    assert project.spec.abi3 is None
+    first, second = project.build_interpreters()[:2]
+    libraries = [
+        runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
+        for interpreter in (first, second)
+    ]
+    first_layer, second_layer = (package_names(lib.layers[0].compiled) for lib in libraries)
+    independent = {"syn", "quote", "proc-macro2", "libc", "target-lexicon", "unindent"}
+    assert independent <= set(first_layer), first_layer
+    assert {"pyo3", "pyo3-ffi", "pyo3-build-config"} <= set(second_layer), second_layer
+    assert not independent & set(second_layer), second_layer
+    for library in libraries:
+        assert b"PyInit_hello\x00" in library.content

@@ -7,7 +7,7 @@ from pants.engine.addresses import Address
 from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
 from rust_python_testutil.e2e import source_checkout
-from rust_python_testutil.rules import build_native_library, make_rule_runner
+from rust_python_testutil.rules import build_native_library, make_rule_runner, package_names
 
 
 def write_geometry(runner: RuleRunner) -> None:
@@ -39,15 +39,6 @@ def _append(runner: RuleRunner, path: str, text: str) -> None:
     runner.write_files({path: Path(runner.build_root, path).read_text() + text})
 
 
-def _names(package_ids: tuple[str, ...]) -> list[str]:
-    """`path+file:///…/shapes#0.2.0` -> shapes; `registry+…#pyo3@0.30.1` -> pyo3."""
-    names = []
-    for package_id in package_ids:
-        source, _, fragment = package_id.partition("#")
-        names.append(fragment.split("@")[0] if "@" in fragment else source.rsplit("/", 1)[-1])
-    return sorted(names)
-
-
 def test_editing_a_shared_crate_recompiles_only_repo_crates() -> None:
     runner = make_rule_runner()
     write_geometry(runner)
@@ -55,17 +46,17 @@ def test_editing_a_shared_crate_recompiles_only_repo_crates() -> None:
     # Three layers: third-party crates, the repo crate `shapes`, then shapes_py itself.
     assert len(first.layers) == 2
     # (The third-party layer compiles stubs of the repo crates, then drops them.)
-    assert {"pyo3", "pyo3-ffi"} <= set(_names(first.layers[0].compiled))
-    assert _names(first.layers[1].compiled) == ["shapes", "shapes_py"]  # shapes_py: a stub
-    assert _names(first.compiled) == ["shapes_py"]
+    assert {"pyo3", "pyo3-ffi"} <= set(package_names(first.layers[0].compiled))
+    assert package_names(first.layers[1].compiled) == ["shapes", "shapes_py"]  # shapes_py: a stub
+    assert package_names(first.compiled) == ["shapes_py"]
     _append(runner, "geometry/crates/shapes/src/lib.rs", "\npub fn added_by_test() -> u32 { 7 }\n")
     _, second = build_native_library(runner, Address("geometry/crates/shapes_py"))
     # The third-party layer is reused; the repo layer is rebuilt on it and compiles no
     # third-party crate; the extension is compiled again on top.
     assert second.layers[0] == first.layers[0]
     assert second.layers[1] != first.layers[1]
-    assert _names(second.layers[1].compiled) == ["shapes", "shapes_py"]
-    assert _names(second.compiled) == ["shapes_py"]
+    assert package_names(second.layers[1].compiled) == ["shapes", "shapes_py"]
+    assert package_names(second.compiled) == ["shapes_py"]
 
 
 def test_editing_the_extension_crate_recompiles_only_it() -> None:
@@ -78,4 +69,4 @@ def test_editing_the_extension_crate_recompiles_only_it() -> None:
     _, second = build_native_library(runner, Address("geometry/crates/shapes_py"))
     # Both layers are reused as they are: cargo compiles only shapes_py.
     assert second.layers == first.layers
-    assert _names(second.compiled) == ["shapes_py"]
+    assert package_names(second.compiled) == ["shapes_py"]

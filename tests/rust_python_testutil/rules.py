@@ -132,3 +132,12 @@ def build_native_library(runner: RuleRunner, address: Address) -> tuple[RustProj
     project = runner.request(RustProject, [RustProjectRequest(address)])
     interpreter = project.build_interpreters()[0]
     return project, runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
+
+
+def package_names(package_ids: tuple[str, ...]) -> list[str]:
+    """`path+file:///…/shapes#0.2.0` -> shapes; `registry+…#pyo3@0.30.1` -> pyo3."""
+    names = []
+    for package_id in package_ids:
+        source, _, fragment = package_id.partition("#")
+        names.append(fragment.split("@")[0] if "@" in fragment else source.rsplit("/", 1)[-1])
+    return sorted(names)

@@ -101,9 +101,11 @@ class RustSubsystem(Subsystem):
         help=softwrap(
             """
             An absolute directory, identical on every machine that shares a cache, where builds
-            keep content-addressed copies of vendored crate sources. Cargo's fingerprints
-            record the absolute path of third-party sources: a path that is the same in every
-            sandbox lets compiled dependencies be reused from the cache instead of rebuilt.
+            keep content-addressed copies of vendored crate sources, pyo3 interpreter
+            configuration files, and links to the toolchain named by its versions. Cargo's
+            fingerprints record these absolute paths: a path that is the same in every sandbox
+            and on every machine lets compiled dependencies be reused from the cache instead of
+            rebuilt.
             """
         ),
     )

@@ -309,6 +309,9 @@ class CargoBuildRequest:
     description: str
     # Sandbox paths where a build script may leave a C header for cffi; the first found is kept.
     header_candidates: tuple[str, ...] = ()
+    # The same crate's builds for other interpreters, earliest first, as (env, description):
+    # its dependency layer is compiled on top of theirs (see _DepsLayerRequest.base).
+    earlier_interpreters: tuple[tuple[FrozenDict[str, str], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,7 +343,12 @@ class CargoBuildResult:
 
 @dataclass(frozen=True)
 class _DepsLayerRequest:
-    """A CargoBuildRequest without what only the repo's own crates depend on."""
+    """A CargoBuildRequest without what only the repo's own crates depend on.
+
+    With a `base` (the same build for the previous interpreter), cargo starts from that layer's
+    target directory: only what the interpreter reaches (pyo3's or python3-sys's build script and
+    the crates above them) is compiled again, every other third-party crate is fresh.
+    """
 
     workspace: CargoWorkspace
     package: str
@@ -349,6 +357,7 @@ class _DepsLayerRequest:
     profile: str
     env: FrozenDict[str, str]
     description: str
+    base: Optional["_DepsLayerRequest"] = None
 
 
 async def _layer(output: Digest) -> CargoLayer:
@@ -383,6 +392,7 @@ async def build_deps_layer(
 ) -> CargoLayer:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
+    base = await Get(CargoLayer, _DepsLayerRequest, request.base) if request.base else None
     local_packages = []
     for crate_dir in workspace.crate_dirs:
         package = workspace.manifest(crate_dir).get("package") or {}
@@ -399,6 +409,7 @@ async def build_deps_layer(
             f"--profile-dir={profile_dir_name(request.profile)}",
             *(f"--local-package={name}" for name in sorted(local_packages)),
         ),
+        extra_inputs=(base.digest,) if base else (),
         env=request.env,
         output_directories=(_TARGET_DIR, _OUT),
         description=f"Compile third-party crates for {request.description}",
@@ -512,15 +523,19 @@ async def cargo_build(
     driver: CargoDriver,
 ) -> CargoBuildResult:
     workspace = request.workspace
-    deps_request = _DepsLayerRequest(
-        workspace=workspace,
-        package=request.package,
-        target_args=request.target_args,
-        features=request.features,
-        profile=request.profile,
-        env=request.env,
-        description=request.description,
-    )
+    deps_request: Optional[_DepsLayerRequest] = None
+    for env, description in (*request.earlier_interpreters, (request.env, request.description)):
+        deps_request = _DepsLayerRequest(
+            workspace=workspace,
+            package=request.package,
+            target_args=request.target_args,
+            features=request.features,
+            profile=request.profile,
+            env=env,
+            description=description,
+            base=deps_request,
+        )
+    assert deps_request is not None
     real = await Get(Snapshot, Digest, request.sources)
     others, _ = split_layer_sources(real.files, workspace.crate_dirs, workspace.crate_dir)
     deps_layer = await Get(CargoLayer, _DepsLayerRequest, deps_request)

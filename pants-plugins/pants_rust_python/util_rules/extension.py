@@ -303,6 +303,14 @@ def _cargo_build_request(
     rustc_args: tuple[str, ...],
     header_candidates: tuple[str, ...] = (),
 ) -> CargoBuildRequest:
+    def described(i: PythonInterpreter) -> tuple[FrozenDict[str, str], str]:
+        return interpreter_env(project, i), f"{project.address} for Python {i.major_minor}"
+
+    env, description = described(interpreter)
+    # The builds for older interpreters come first; this one's third-party layer is compiled on
+    # top of theirs, so crates the interpreter cannot reach are compiled once for all of them.
+    interpreters = project.build_interpreters()
+    earlier = interpreters[: interpreters.index(interpreter)] if interpreter in interpreters else ()
     return CargoBuildRequest(
         workspace=project.workspace,
         sources=project.cargo_sources,
@@ -310,10 +318,13 @@ def _cargo_build_request(
         target_args=target_args,
         features=project.features,
         profile=project.profile,
-        env=interpreter_env(project, interpreter),
+        env=env,
         rustc_args=rustc_args,
-        description=f"{project.address} for Python {interpreter.major_minor}",
+        description=description,
         header_candidates=header_candidates,
+        earlier_interpreters=tuple(
+            dict.fromkeys(d for d in map(described, earlier) if d[0] != env)
+        ),
     )
 
 
