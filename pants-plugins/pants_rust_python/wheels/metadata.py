@@ -11,10 +11,13 @@ maturin's quirks are mirrored on purpose, because the goal is byte-identical MET
   `Home-Page` and the Cargo `license-file`, which maturin never clears.
 - TOML tables (urls, scripts, optional-dependencies, entry-points) come out sorted by key,
   because maturin's TOML reader does not preserve table order.
-- Requires-Dist is rendered like the `pep508_rs` crate renders it: normalized names and extras,
-  specifiers sorted by version, " ; " before markers, and markers rebuilt in a canonical DNF
-  (python_version becomes python_full_version, terms ordered by marker variable, ...). That
-  canonical form comes from a decision diagram, re-implemented below (`_Algebra`).
+
+Requires-Dist and Requires-Python are the exception: `packaging` parses and renders them, so
+they match maturin's in meaning, not byte for byte (names and extras as written, specifiers
+sorted as text, `"` quotes). maturin's `pep508_rs` also rewrites markers into a canonical form
+(python_version becomes python_full_version, terms sorted, DNF); we keep the marker the project
+wrote, which is what installers (built on `packaging`) evaluate. Where pep508_rs reads a marker
+differently from packaging (`python_version ~= '3.8.0'`), ours means what packaging reads.
 """
 
 from __future__ import annotations
@@ -22,12 +25,24 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
+import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from packaging.specifiers import InvalidSpecifier, Specifier
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.wheels.wheel import escape_distribution, escape_version
+
+# isort: split
+# packaging 21.3 drives pyparsing through camelCase names that pyparsing >= 3.3 reports as
+# deprecated, on import and on every parse; Pants shows deprecation warnings, so every run would
+# print a dozen. (Pants silences its own noisy dependencies the same way.)
+warnings.filterwarnings(
+    "ignore", category=DeprecationWarning, module=r"packaging\.(markers|requirements)$"
+)
+from packaging.markers import Marker, UndefinedComparison  # noqa: E402
+from packaging.requirements import InvalidRequirement, Requirement  # noqa: E402
 
 METADATA_VERSION = "2.4"
 
@@ -65,13 +80,8 @@ class MetadataFileMissing(MetadataError):
 # Names and versions
 # ---------------------------------------------------------------------------------------------
 
+# PEP 508's name (and extra name) rule; packaging 21.3 offers no validator of its own.
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_SEPARATORS_RE = re.compile(r"[-_.]+")
-
-
-def canonicalize_name(name: str) -> str:
-    """PEP 503 normalization, as pep508_rs does for requirement and extra names."""
-    return _SEPARATORS_RE.sub("-", name).lower()
 
 
 def is_valid_name(name: str) -> bool:
@@ -102,968 +112,44 @@ def _content_type_for(path: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Ranges over ordered values (versions or strings), as sorted, disjoint, non-touching segments.
-# A bound is (kind, value) with kind _UNB (unbounded), _INC (included) or _EXC (excluded).
+# Requires-Dist and Requires-Python: parsed and rendered by `packaging`
 # ---------------------------------------------------------------------------------------------
 
-_UNB, _INC, _EXC = 0, 1, 2
-_UNBOUNDED: Tuple[int, Any] = (_UNB, None)
 
-Bound = Tuple[int, Any]
-Segment = Tuple[Bound, Bound]
-Ranges = Tuple[Segment, ...]
+def _legacy_specifier_problem(specifiers: SpecifierSet) -> Optional[str]:
+    """What is wrong with the first specifier packaging 21.3 only took as a pre-PEP 440 one.
 
-
-def _lower_key(b: Bound) -> tuple:
-    if b[0] == _UNB:
-        return (0,)
-    return (1, b[1], 0 if b[0] == _INC else 1)
+    packaging 21.3 falls back to LegacySpecifier (e.g. `>=banana`) instead of failing; maturin
+    rejects those, and so do we.
+    """
+    legacy = sorted(str(s) for s in specifiers if not isinstance(s, Specifier))
+    return f"`{legacy[0]}` is not a PEP 440 version specifier" if legacy else None
 
 
-def _upper_key(b: Bound) -> tuple:
-    if b[0] == _UNB:
-        return (2,)
-    return (1, b[1], 0 if b[0] == _EXC else 1)
-
-
-def _segment_valid(lo: Bound, hi: Bound) -> bool:
-    if lo[0] == _UNB or hi[0] == _UNB:
-        return True
-    if lo[1] < hi[1]:
-        return True
-    return bool(lo[1] == hi[1] and lo[0] == _INC and hi[0] == _INC)
-
-
-def _touches(hi: Bound, lo: Bound) -> bool:
-    """Whether a segment ending at `hi` and one starting at `lo` (not before it) form one interval."""
-    if hi[0] == _UNB or lo[0] == _UNB:
-        return True
-    if hi[1] > lo[1]:
-        return True
-    if hi[1] == lo[1]:
-        return not (hi[0] == _EXC and lo[0] == _EXC)
-    return False
-
-
-def _r_normalize(segments: Iterable[Segment]) -> Ranges:
-    out: List[Segment] = []
-    for lo, hi in sorted(segments, key=lambda s: _lower_key(s[0])):
-        if out and _touches(out[-1][1], lo):
-            prev_lo, prev_hi = out[-1]
-            out[-1] = (prev_lo, max(prev_hi, hi, key=_upper_key))
-        else:
-            out.append((lo, hi))
-    return tuple(out)
-
-
-def _r_from_bounds(lo: Bound, hi: Bound) -> Ranges:
-    return ((lo, hi),) if _segment_valid(lo, hi) else ()
-
-
-def _r_singleton(v: Any) -> Ranges:
-    return (((_INC, v), (_INC, v)),)
-
-
-def _flip(b: Bound) -> Bound:
-    return (_EXC, b[1]) if b[0] == _INC else (_INC, b[1])
-
-
-def _r_complement(r: Ranges) -> Ranges:
-    out: List[Segment] = []
-    cur: Optional[Bound] = _UNBOUNDED
-    for lo, hi in r:
-        if lo[0] != _UNB and cur is not None:
-            out.append((cur, _flip(lo)))
-        if hi[0] == _UNB:
-            cur = None
-            break
-        cur = _flip(hi)
-    if cur is not None:
-        out.append((cur, _UNBOUNDED))
-    return tuple(out)
-
-
-def _r_intersection(a: Ranges, b: Ranges) -> Ranges:
-    out = []
-    for lo1, hi1 in a:
-        for lo2, hi2 in b:
-            lo = max(lo1, lo2, key=_lower_key)
-            hi = min(hi1, hi2, key=_upper_key)
-            if _segment_valid(lo, hi):
-                out.append((lo, hi))
-    return _r_normalize(out)
-
-
-def _r_union(a: Ranges, b: Ranges) -> Ranges:
-    return _r_normalize(a + b)
-
-
-def _r_bounding(r: Ranges) -> Segment:
-    return (r[0][0], r[-1][1])
-
-
-def _can_conjoin(r1: Ranges, r2: Ranges) -> bool:
-    if not r1 or not r2:
-        return False
-    end = r1[-1][1]
-    start = r2[0][0]
-    if end[0] == _UNB or start[0] == _UNB or end[1] != start[1]:
-        return False
-    return {end[0], start[0]} == {_INC, _EXC}
-
-
-# ---------------------------------------------------------------------------------------------
-# Marker expressions
-# ---------------------------------------------------------------------------------------------
-
-# Order matters: it is the decision-diagram variable order (pep508_rs enum order).
-_VERSION_KEYS = ("implementation_version", "python_full_version", "python_version")
-_PY_FULL = 1
-_PY_VERSION = 2
-_STRING_KEYS: Tuple[Tuple[str, str], ...] = (
-    ("implementation_name", "implementation_name"),
-    ("os_name", "os_name"),
-    ("os.name", "os_name"),
-    ("platform_machine", "platform_machine"),
-    ("platform.machine", "platform_machine"),
-    ("platform_python_implementation", "platform_python_implementation"),
-    ("platform.python_implementation", "platform_python_implementation"),
-    ("python_implementation", "platform_python_implementation"),
-    ("platform_release", "platform_release"),
-    ("platform_system", "platform_system"),
-    ("platform_version", "platform_version"),
-    ("platform.version", "platform_version"),
-    ("sys_platform", "sys_platform"),
-    ("sys.platform", "sys_platform"),
-)
-_STRING_KEY_INDEX = {name: i for i, (name, _) in enumerate(_STRING_KEYS)}
-_VERSION_KEY_INDEX = {name: i for i, name in enumerate(_VERSION_KEYS)}
-
-# Expressions are plain tuples (compared with ==, where versions compare by PEP 440 value):
-#   ("version", key_index, op, Version)      op: == ==* === != !=* ~= < <= > >=
-#   ("version_in", key_index, (Version, ...), negated)
-#   ("string", key_index, op, value)         op: == != < <= > >= in "not in" contains "not contains"
-#   ("extra", op, kind, name)                op: == !=; kind 0 = valid (normalized), 1 = arbitrary
-Expr = tuple
-
-_OP_NEGATION = {
-    "==": "!=",
-    "!=": "==",
-    "==*": "!=*",
-    "!=*": "==*",
-    "===": "!=",
-    "<": ">=",
-    ">=": "<",
-    "<=": ">",
-    ">": "<=",
-    "in": "not in",
-    "not in": "in",
-    "contains": "not contains",
-    "not contains": "contains",
-}
-_STRING_OP_INVERT = {
-    "<": ">",
-    "<=": ">=",
-    ">": "<",
-    ">=": "<=",
-    "==": "==",
-    "!=": "!=",
-    "~=": "~=",
-    "in": "contains",
-    "not in": "not contains",
+# A made-up value of every marker variable, to evaluate markers with: the build machine's own
+# never matter, and the version-like ones are PEP 440 versions (comparing them makes no
+# deprecated LegacyVersion).
+MARKER_ENVIRONMENT = {
+    "implementation_name": "cpython",
+    "implementation_version": "3.9.0",
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_release": "6.1.0",
+    "platform_system": "Linux",
+    "platform_version": "1",
+    "python_full_version": "3.9.0",
+    "python_version": "3.9",
+    "sys_platform": "linux",
+    "extra": "",
 }
 
 
-def _expr_to_str(e: Expr) -> str:
-    if e[0] == "version":
-        _, key, op, version = e
-        if op in ("==*", "!=*"):
-            return f"{_VERSION_KEYS[key]} {op[:2]} '{version}.*'"
-        return f"{_VERSION_KEYS[key]} {op} '{version}'"
-    if e[0] == "version_in":
-        _, key, versions, negated = e
-        joined = " ".join(str(v) for v in versions)
-        return f"{_VERSION_KEYS[key]} {'not in' if negated else 'in'} '{joined}'"
-    if e[0] == "string":
-        _, key, op, value = e
-        name = _STRING_KEYS[key][1]
-        if op == "contains":
-            return f"'{value}' in {name}"
-        if op == "not contains":
-            return f"'{value}' not in {name}"
-        return f"{name} {op} '{value}'"
-    _, op, _kind, name = e
-    return f"extra {op} '{name}'"
-
-
-def _is_negation(a: Expr, b: Expr) -> bool:
-    if a[0] != b[0]:
-        return False
-    if a[0] == "version":
-        return a[1] == b[1] and a[3] == b[3] and _OP_NEGATION.get(a[2]) == b[2]
-    if a[0] == "version_in":
-        return a[1] == b[1] and a[2] == b[2] and a[3] != b[3]
-    if a[0] == "string":
-        return a[1] == b[1] and a[3] == b[3] and _OP_NEGATION.get(a[2]) == b[2]
-    return a[2:] == b[2:] and _OP_NEGATION[a[1]] == b[1]
-
-
-# ---------------------------------------------------------------------------------------------
-# The decision diagram (a reduced, ordered algebraic decision diagram like pep508_rs builds).
-# Nodes are interned, so structural equality is identity. Negation flips the terminals, which
-# yields the same structure as pep508_rs' complemented edges.
-# ---------------------------------------------------------------------------------------------
-
-
-class _Node:
-    __slots__ = ("var", "ranges", "high", "low", "__weakref__")
-
-    def __init__(self, var: tuple, ranges: Optional[tuple], high: Any, low: Any) -> None:
-        self.var = var
-        # For version/string variables: ((Ranges, child), ...) sorted by start; else None.
-        self.ranges = ranges
-        # For boolean variables (in / contains / extra).
-        self.high = high
-        self.low = low
-
-    def children(self) -> List[Any]:
-        if self.ranges is not None:
-            return [c for _, c in self.ranges]
-        return [self.high, self.low]
-
-
-TRUE = "TRUE"
-FALSE = "FALSE"
-
-
-class _Algebra:
-    def __init__(self) -> None:
-        self._unique: Dict[tuple, _Node] = {}
-        self._and_cache: Dict[Tuple[int, int], Any] = {}
-        self._not_cache: Dict[int, Any] = {}
-
-    # -- construction ---------------------------------------------------------------------
-
-    def _create(self, var: tuple, ranges: Optional[tuple], high: Any = None, low: Any = None):
-        children = [c for _, c in ranges] if ranges is not None else [high, low]
-        first = children[0]
-        if all(c is first for c in children):
-            return first
-        if ranges is not None:
-            key: tuple = (var, tuple((r, id(c)) for r, c in ranges))
-        else:
-            key = (var, id(high), id(low))
-        node = self._unique.get(key)
-        if node is None:
-            node = _Node(var, ranges, high, low)
-            self._unique[key] = node
-        return node
-
-    def _map(self, node: _Node, f: Callable[[Any], Any]):
-        if node.ranges is not None:
-            return self._create(node.var, tuple((r, f(c)) for r, c in node.ranges))
-        return self._create(node.var, None, f(node.high), f(node.low))
-
-    @staticmethod
-    def _edges_from_range(r: Ranges) -> tuple:
-        edges = [((seg,), TRUE) for seg in r] + [((seg,), FALSE) for seg in _r_complement(r)]
-        edges.sort(key=lambda e: _lower_key(e[0][0][0]))
-        return tuple(edges)
-
-    def _bool(self, var: tuple, value: bool):
-        return (
-            self._create(var, None, TRUE, FALSE) if value else self._create(var, None, FALSE, TRUE)
-        )
-
-    def expression(self, e: Expr):
-        kind = e[0]
-        if kind == "version":
-            _, key, op, version = e
-            if key == _PY_VERSION:
-                converted = _python_version_to_full(*_normalize_specifier(op, version))
-                if converted is TRUE or converted is FALSE:
-                    return converted
-                return self._create(
-                    (0, _PY_FULL), self._edges_from_range(_release_range(*converted))
-                )
-            op, version = _normalize_specifier(op, version)
-            return self._create((0, key), self._edges_from_range(_release_range(op, version)))
-        if kind == "version_in":
-            _, key, versions, negated = e
-            r: Ranges = ()
-            if key == _PY_VERSION:
-                for v in versions:
-                    converted = _python_version_to_full("==", v)
-                    if converted is TRUE or converted is FALSE:
-                        return converted
-                    r = _r_union(r, _release_range(*_normalize_specifier(*converted)))
-                key = _PY_FULL
-            else:
-                for v in versions:
-                    r = _r_union(r, _r_singleton(v))
-            if negated:
-                r = _r_complement(r)
-            return self._create((0, key), self._edges_from_range(r))
-        if kind == "string":
-            _, key, op, value = e
-            if op in ("in", "not in"):
-                return self._bool((2, key, value), op == "in")
-            if op in ("contains", "not contains"):
-                return self._bool((3, key, value), op == "contains")
-            if op == "==":
-                r = _r_singleton(value)
-            elif op == "!=":
-                r = _r_complement(_r_singleton(value))
-            elif op == ">":
-                r = _r_from_bounds((_EXC, value), _UNBOUNDED)
-            elif op == ">=":
-                r = _r_from_bounds((_INC, value), _UNBOUNDED)
-            elif op == "<":
-                r = _r_from_bounds(_UNBOUNDED, (_EXC, value))
-            else:
-                r = _r_from_bounds(_UNBOUNDED, (_INC, value))
-            return self._create((1, key), self._edges_from_range(r))
-        _, op, ekind, name = e
-        return self._bool((4, ekind, name), op == "==")
-
-    # -- boolean operations ----------------------------------------------------------------
-
-    def not_(self, x):
-        if x is TRUE:
-            return FALSE
-        if x is FALSE:
-            return TRUE
-        cached = self._not_cache.get(id(x))
-        if cached is None:
-            cached = self._map(x, self.not_)
-            self._not_cache[id(x)] = cached
-        return cached
-
-    def and_(self, x, y):
-        if x is TRUE:
-            return y
-        if y is TRUE:
-            return x
-        if x is y:
-            return x
-        if x is FALSE or y is FALSE:
-            return FALSE
-        if self.not_(x) is y:
-            return FALSE
-        cache_key = (id(x), id(y))
-        cached = self._and_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        # Shannon expansion on the higher-order (smaller) variable.
-        if x.var < y.var:
-            result = self._map(x, lambda n: self.and_(n, y))
-        elif x.var > y.var:
-            result = self._map(y, lambda n: self.and_(n, x))
-        elif x.ranges is not None:
-            combined: List[Tuple[Ranges, Any]] = []
-            for lr, lc in x.ranges:
-                for rr, rc in y.ranges:
-                    inter = _r_intersection(rr, lr)
-                    if not inter:
-                        continue
-                    node = self.and_(lc, rc)
-                    if (
-                        combined
-                        and combined[-1][1] is node
-                        and _can_conjoin(combined[-1][0], inter)
-                    ):
-                        combined[-1] = (_r_union(combined[-1][0], inter), node)
-                    else:
-                        combined.append((inter, node))
-            result = self._create(x.var, tuple(combined))
-        else:
-            result = self._create(x.var, None, self.and_(x.high, y.high), self.and_(x.low, y.low))
-        self._and_cache[cache_key] = result
-        return result
-
-    def or_(self, x, y):
-        return self.not_(self.and_(self.not_(x), self.not_(y)))
-
-    # -- rendering ---------------------------------------------------------------------------
-
-    def to_string(self, tree) -> Optional[str]:
-        """The marker as pep508_rs displays it, or None for an always-true marker."""
-        if tree is TRUE:
-            return None
-        if tree is FALSE:
-            return "python_version < '0'"
-        dnf: List[List[Expr]] = []
-        _collect_dnf(tree, dnf, [])
-        _simplify_dnf(dnf)
-
-        def conj(clause: List[Expr]) -> str:
-            return " and ".join(_expr_to_str(e) for e in clause)
-
-        if len(dnf) == 1:
-            return conj(dnf[0])
-        return " or ".join(conj(c) if len(c) == 1 else f"({conj(c)})" for c in dnf)
-
-
-def _normalize_specifier(op: str, version: Version) -> Tuple[str, Version]:
-    """Release-only version; trailing zeros stripped (not for star operators, and never below
-    the first segment), so 3.8 and 3.8.0 display the same."""
-    release = list(version.release)
-    if op not in ("==*", "!=*"):
-        nonzero = [i for i, seg in enumerate(release) if seg != 0]
-        if nonzero and nonzero[-1] > 0:
-            release = release[: nonzero[-1] + 1]
-    return op, Version(".".join(str(s) for s in release))
-
-
-def _release(parts: Sequence[int]) -> Version:
-    return Version(".".join(str(p) for p in parts))
-
-
-def _python_version_to_full(op: str, version: Version):
-    """python_version (major.minor only) as an equivalent python_full_version specifier, or a
-    constant TRUE/FALSE when the comparison can never / always hold."""
-    release = version.release
-    if len(release) == 1 and op in ("==*", "!=*"):
-        return op, version
-    if len(release) <= 2:
-        major = release[0]
-        minor = release[1] if len(release) == 2 else 0
-        if op in ("==", "==="):
-            return "==*", _release((major, minor))
-        if op == "!=":
-            return "!=*", _release((major, minor))
-        if op == ">":
-            return ">=", _release((major, minor + 1))
-        if op == "<=":
-            return "<", _release((major, minor + 1))
-        return op, version
-    major, minor = release[0], release[1]
-    if op in ("==", "===", "==*", "~="):
-        return FALSE
-    if op in ("!=", "!=*"):
-        return TRUE
-    if op in ("<", "<="):
-        return "<", _release((major, minor + 1))
-    return ">=", _release((major, minor + 1))
-
-
-def _release_range(op: str, version: Version) -> Ranges:
-    v = _release(version.release)
-    if op in ("==", "==="):
-        return _r_singleton(v)
-    if op == "!=":
-        return _r_complement(_r_singleton(v))
-    if op == "~=":
-        rest = list(version.release[:-2])
-        upper = _release(rest + [version.release[-2] + 1])
-        return _r_from_bounds((_INC, v), (_EXC, upper))
-    if op == "<":
-        return _r_from_bounds(_UNBOUNDED, (_EXC, v))
-    if op == "<=":
-        return _r_from_bounds(_UNBOUNDED, (_INC, v))
-    if op == ">":
-        return _r_from_bounds((_EXC, v), _UNBOUNDED)
-    if op == ">=":
-        return _r_from_bounds((_INC, v), _UNBOUNDED)
-    high = list(version.release)
-    high[-1] += 1
-    star = _r_from_bounds((_INC, v), (_EXC, _release(high)))
-    return star if op == "==*" else _r_complement(star)
-
-
-def _collect_edges(ranges: tuple) -> List[Tuple[Any, Ranges]]:
-    """Group the edges leading to the same child, in order of first appearance."""
-    groups: Dict[int, List[Any]] = {}
-    order: List[int] = []
-    for r, child in ranges:
-        lo, hi = _r_bounding(r)
-        piece = _r_from_bounds(lo, hi)
-        entry = groups.get(id(child))
-        if entry is None:
-            groups[id(child)] = [child, piece]
-            order.append(id(child))
-        else:
-            entry[1] = _r_union(entry[1], piece)
-    return [(groups[i][0], groups[i][1]) for i in order]
-
-
-def _range_inequality(r: Ranges) -> Optional[List[Any]]:
-    if not r or _r_bounding(r) != (_UNBOUNDED, _UNBOUNDED):
-        return None
-    excluded = []
-    for (_, end), (start, _) in zip(r, r[1:]):
-        if end[0] == _EXC and start[0] == _EXC and end[1] == start[1]:
-            excluded.append(end[1])
-        else:
-            return None
-    return excluded
-
-
-def _star_range_inequality(r: Ranges) -> Optional[Tuple[str, Version]]:
-    if len(r) != 2:
-        return None
-    (lo1, hi1), (lo2, hi2) = r
-    if lo1[0] == _UNB and hi1[0] == _EXC and lo2[0] == _INC and hi2[0] == _UNB:
-        v1, v2 = hi1[1].release, lo2[1].release
-        if len(v1) == 2 and v2 == (v1[0], v1[1] + 1):
-            return "!=*", hi1[1]
-    return None
-
-
-def _version_bounds_specifiers(lo: Bound, hi: Bound) -> List[Tuple[str, Version]]:
-    if lo[0] == _INC and hi[0] == _INC and lo[1] == hi[1]:
-        return [("==", lo[1])]
-    if lo[0] == _INC and hi[0] == _EXC:
-        v1, v2 = lo[1].release, hi[1].release
-        if len(v1) == 2 and v2 == (v1[0], v1[1] + 1):
-            return [("==*", lo[1])]
-    out = []
-    if lo[0] != _UNB:
-        out.append((">=" if lo[0] == _INC else ">", lo[1]))
-    if hi[0] != _UNB:
-        out.append(("<=" if hi[0] == _INC else "<", hi[1]))
-    return out
-
-
-def _string_bounds_ops(lo: Bound, hi: Bound) -> List[Tuple[str, str]]:
-    if lo[0] == _INC and hi[0] == _INC and lo[1] == hi[1]:
-        return [("==", lo[1])]
-    if lo[0] == _EXC and hi[0] == _EXC and lo[1] == hi[1]:
-        return [("!=", lo[1])]
-    out = []
-    if lo[0] != _UNB:
-        out.append((">=" if lo[0] == _INC else ">", lo[1]))
-    if hi[0] != _UNB:
-        out.append(("<=" if hi[0] == _INC else "<", hi[1]))
-    return out
-
-
-def _collect_dnf(tree, dnf: List[List[Expr]], path: List[Expr]) -> None:
-    if tree is FALSE:
-        return
-    if tree is TRUE:
-        if path:
-            dnf.append(list(path))
-        return
-    var = tree.var
-    if var[0] in (0, 1):
-        is_version = var[0] == 0
-        key = var[1]
-        for child, r in _collect_edges(tree.ranges):
-            depth = len(path)
-            excluded = _range_inequality(r)
-            if excluded is not None:
-                for value in excluded:
-                    path.append(
-                        ("version", key, "!=", value)
-                        if is_version
-                        else ("string", key, "!=", value)
-                    )
-                _collect_dnf(child, dnf, path)
-                del path[depth:]
-                continue
-            if is_version:
-                star = _star_range_inequality(r)
-                if star is not None:
-                    path.append(("version", key, star[0], star[1]))
-                    _collect_dnf(child, dnf, path)
-                    del path[depth:]
-                    continue
-            for lo, hi in r:
-                if is_version:
-                    for op, v in _version_bounds_specifiers(lo, hi):
-                        path.append(("version", key, op, v))
-                else:
-                    for op, s in _string_bounds_ops(lo, hi):
-                        path.append(("string", key, op, s))
-                _collect_dnf(child, dnf, path)
-                del path[depth:]
-        return
-    for value, child in ((True, tree.high), (False, tree.low)):
-        if var[0] == 2:
-            expr: Expr = ("string", var[1], "in" if value else "not in", var[2])
-        elif var[0] == 3:
-            expr = ("string", var[1], "contains" if value else "not contains", var[2])
-        else:
-            expr = ("extra", "==" if value else "!=", var[1], var[2])
-        path.append(expr)
-        _collect_dnf(child, dnf, path)
-        path.pop()
-
-
-def _simplify_dnf(dnf: List[List[Expr]]) -> None:
-    """Drop terms made redundant by other clauses (`A or (not A and B)` -> `A or B`), then
-    clauses that are supersets of others; same greedy order as pep508_rs."""
-    for i in range(len(dnf)):
-        clause = dnf[i]
-        redundant: List[int] = []
-        for skipped, skipped_term in enumerate(clause):
-            for j, other in enumerate(dnf):
-                if i == j:
-                    continue
-
-                def covered(term: Expr) -> bool:
-                    if term == skipped_term:
-                        return False
-                    if _is_negation(term, skipped_term):
-                        return True
-                    for pos, x in enumerate(clause):
-                        if x == term:
-                            return pos not in redundant
-                    return False
-
-                if all(covered(t) for t in other):
-                    redundant.append(skipped)
-                    break
-        for pos in sorted(redundant, reverse=True):
-            del dnf[i][pos]
-
-    redundant_clauses: List[int] = []
-    for i in range(len(dnf)):
-        clause = dnf[i]
-        for j, other in enumerate(dnf):
-            if i == j or j in redundant_clauses:
-                continue
-            if all(t in clause for t in other):
-                redundant_clauses.append(i)
-                break
-    for i in reversed(redundant_clauses):
-        del dnf[i]
-
-
-# ---------------------------------------------------------------------------------------------
-# PEP 508 parsing (grammar and leniency of pep508_rs)
-# ---------------------------------------------------------------------------------------------
-
-
-class _ParseError(Exception):
-    pass
-
-
-class _Cursor:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-
-    def peek(self) -> Optional[str]:
-        return self.text[self.pos] if self.pos < len(self.text) else None
-
-    def next(self) -> Optional[str]:
-        c = self.peek()
-        if c is not None:
-            self.pos += 1
-        return c
-
-    def eat_ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def take_while(self, pred: Callable[[str], bool]) -> str:
-        start = self.pos
-        while self.pos < len(self.text) and pred(self.text[self.pos]):
-            self.pos += 1
-        return self.text[start : self.pos]
-
-    def expect(self, char: str) -> None:
-        got = self.next()
-        if got != char:
-            raise _ParseError(
-                f"expected `{char}`, found {'end of input' if got is None else repr(got)}"
-            )
-
-
-_MARKER_OPS = ("==", "!=", ">", ">=", "<", "<=", "~=")
-_ENV_VALUE_STOP = set("><=!~)")
-
-
-def _parse_marker_value(cur: _Cursor) -> Tuple[str, Any]:
-    c = cur.peek()
-    if c is None:
-        raise _ParseError("expected a marker value, found end of input")
-    if c in ("'", '"'):
-        cur.next()
-        value = cur.take_while(lambda ch: ch != c)
-        cur.expect(c)
-        return ("quoted", value)
-    word = cur.take_while(lambda ch: not ch.isspace() and ch not in _ENV_VALUE_STOP)
-    if word in _VERSION_KEY_INDEX:
-        return ("version_key", _VERSION_KEY_INDEX[word])
-    if word in _STRING_KEY_INDEX:
-        return ("string_key", _STRING_KEY_INDEX[word])
-    if word == "extra":
-        return ("extra", None)
-    raise _ParseError(f"expected a quoted string or a valid marker name, found `{word}`")
-
-
-def _parse_marker_operator(cur: _Cursor) -> str:
-    c = cur.peek()
-    if c is not None and c.isalpha():
-        word = cur.take_while(lambda ch: not ch.isspace() and ch not in ("'", '"'))
-        if word == "in":
-            return "in"
-        if word == "not":
-            nxt = cur.next()
-            if nxt is None or not nxt.isspace():
-                raise _ParseError("expected whitespace after `not`")
-            cur.eat_ws()
-            cur.expect("i")
-            cur.expect("n")
-            return "not in"
-        raise _ParseError(f"expected a valid marker operator, found `{word}`")
-    op = cur.take_while(lambda ch: ch in "<=>~!")
-    if op not in _MARKER_OPS:
-        raise _ParseError(
-            f"expected a valid marker operator (such as `>=` or `not in`), found `{op}`"
-        )
-    return op
-
-
-def _version_specifier(op: str, raw: str, *, allow_star: bool) -> Optional[Tuple[str, Version]]:
-    """A (possibly star) PEP 440 specifier as (op, Version), or None when pep508_rs would ignore it."""
-    raw = raw.strip()
-    star = allow_star and raw.endswith(".*")
-    if star and op not in ("==", "!="):
-        return None
-    text = op + raw
-    try:
-        Specifier(text)
-    except InvalidSpecifier:
-        return None
-    try:
-        version = Version(raw[:-2] if star else raw)
-    except InvalidVersion:
-        return None
-    return (op + "*" if star else op), version
-
-
-def _parse_key_op_value(cur: _Cursor) -> Optional[Expr]:
-    cur.eat_ws()
-    left = _parse_marker_value(cur)
-    cur.eat_ws()
-    op = _parse_marker_operator(cur)
-    cur.eat_ws()
-    right = _parse_marker_value(cur)
-
-    if left[0] == "version_key":
-        if right[0] != "quoted":
-            return None
-        key, value = left[1], right[1]
-        if op in ("in", "not in"):
-            versions = []
-            for token in value.split():
-                try:
-                    versions.append(Version(token))
-                except InvalidVersion:
-                    versions = None  # type: ignore[assignment]
-                    break
-            if versions is not None:
-                return ("version_in", key, tuple(versions), op == "not in")
-            return None
-        spec = _version_specifier(op, value, allow_star=True)
-        return None if spec is None else ("version", key, spec[0], spec[1])
-    if left[0] == "string_key":
-        if right[0] != "quoted" or op == "~=":
-            return None
-        return ("string", left[1], op, right[1])
-    if left[0] == "extra":
-        if right[0] != "quoted":
-            return None
-        return _extra_expr(op, right[1])
-    # A quoted string on the left: normalize to `<key> <op> <value>`.
-    value = left[1]
-    if right[0] == "version_key":
-        inverted = _STRING_OP_INVERT[op]
-        if inverted not in _MARKER_OPS:
-            return None
-        spec = _version_specifier(inverted, value, allow_star=False)
-        return None if spec is None else ("version", right[1], spec[0], spec[1])
-    if right[0] == "string_key":
-        if op == "~=":
-            return None
-        return ("string", right[1], _STRING_OP_INVERT[op], value)
-    if right[0] == "extra":
-        return _extra_expr(op, value)
-    return None
-
-
-def _extra_expr(op: str, value: str) -> Optional[Expr]:
-    if op not in ("==", "!="):
-        return None
-    if is_valid_name(value):
-        return ("extra", op, 0, canonicalize_name(value))
-    return ("extra", op, 1, value)
-
-
-def _parse_marker_expr(cur: _Cursor, alg: _Algebra):
-    cur.eat_ws()
-    if cur.peek() == "(":
-        cur.next()
-        tree = _parse_marker_or(cur, alg)
-        cur.eat_ws()
-        cur.expect(")")
-        return tree
-    expr = _parse_key_op_value(cur)
-    return None if expr is None else alg.expression(expr)
-
-
-def _parse_marker_op(cur: _Cursor, alg: _Algebra, word: str, inner, combine):
-    tree = inner(cur, alg)
-    while True:
-        cur.eat_ws()
-        end = cur.pos
-        while end < len(cur.text) and not cur.text[end].isspace():
-            end += 1
-        if cur.text[cur.pos : end] != word:
-            return tree
-        cur.pos = end
-        nxt = inner(cur, alg)
-        if nxt is not None:
-            tree = nxt if tree is None else combine(tree, nxt)
-
-
-def _parse_marker_and(cur: _Cursor, alg: _Algebra):
-    return _parse_marker_op(cur, alg, "and", _parse_marker_expr, alg.and_)
-
-
-def _parse_marker_or(cur: _Cursor, alg: _Algebra):
-    return _parse_marker_op(cur, alg, "or", _parse_marker_and, alg.or_)
-
-
-_NAME_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-
-
-@dataclass(frozen=True)
-class _Requirement:
-    name: str
-    extras: Tuple[str, ...]
-    specifiers: Tuple[Tuple[str, Version, str], ...]  # (op, version, rendered)
-    url: Optional[str]
-    marker: Any
-
-
-def _parse_requirement(text: str, alg: _Algebra) -> _Requirement:
-    cur = _Cursor(text)
-    cur.eat_ws()
-    first = cur.peek()
-    if first is None:
-        raise _ParseError("empty requirement")
-    if not first.isascii() or not first.isalnum():
-        raise _ParseError(
-            f"expected a package name starting with a letter or digit, found `{first}`"
-        )
-    name = cur.take_while(lambda ch: ch in _NAME_CHARS)
-    if name[-1] in "._-":
-        raise _ParseError(f"package name must end with a letter or digit, not `{name[-1]}`")
-    cur.eat_ws()
-
-    extras: List[str] = []
-    if cur.peek() == "[":
-        cur.next()
-        cur.eat_ws()
-        first_extra = True
-        while True:
-            if cur.peek() == "]":
-                cur.next()
-                break
-            if not first_extra:
-                if cur.peek() != ",":
-                    raise _ParseError("expected `,` or `]` in the extras")
-                cur.next()
-            cur.eat_ws()
-            extra = cur.take_while(lambda ch: ch in _NAME_CHARS)
-            if not extra or not extra[0].isalnum() or not is_valid_name(extra):
-                raise _ParseError(f"invalid extra name `{extra}`")
-            nxt = cur.peek()
-            if nxt is None:
-                raise _ParseError("missing closing `]` after the extras")
-            if nxt not in (",", "]") and not nxt.isspace():
-                raise _ParseError(f"invalid character `{nxt}` in the extras")
-            cur.eat_ws()
-            extras.append(canonicalize_name(extra))
-            first_extra = False
-    cur.eat_ws()
-
-    url: Optional[str] = None
-    raw_specs: List[str] = []
-    c = cur.peek()
-    if c == "@":
-        cur.next()
-        cur.eat_ws()
-        start = cur.pos
-        while cur.pos < len(text):
-            ch = text[cur.pos]
-            if ch in "\r\n":
-                break
-            if ch.isspace():
-                rest = text[cur.pos :].lstrip()
-                if not rest or rest[0] in ";#":
-                    break
-            cur.pos += 1
-        url = text[start : cur.pos]
-        if not url:
-            raise _ParseError("expected a URL after `@`")
-    elif c == "(":
-        cur.next()
-        close = text.find(")", cur.pos)
-        if close < 0:
-            raise _ParseError("missing closing `)`")
-        raw_specs = text[cur.pos : close].split(",")
-        cur.pos = close + 1
-    elif c is not None and c in "<=>~!":
-        end = text.find(";", cur.pos)
-        end = len(text) if end < 0 else end
-        raw_specs = text[cur.pos : end].split(",")
-        cur.pos = end
-    elif c is not None and c != ";":
-        raise _ParseError(f"expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `{c}`")
-
-    specifiers = []
-    for raw in raw_specs:
-        raw = raw.strip()
-        try:
-            Specifier(raw)
-        except InvalidSpecifier:
-            raise _ParseError(f"invalid version specifier `{raw}`") from None
-        m = re.match(r"^(===|~=|==|!=|<=|>=|<|>)\s*(.*)$", raw)
-        assert m is not None
-        op, version_text = m.group(1), m.group(2).strip()
-        star = version_text.endswith(".*")
-        try:
-            version = Version(version_text[:-2] if star else version_text)
-        except InvalidVersion:
-            if op != "===":
-                raise _ParseError(f"invalid version in `{raw}`") from None
-            specifiers.append((op, Version("0"), op + version_text))
-            continue
-        rendered = f"{op}{version}{'.*' if star else ''}"
-        specifiers.append((op, version, rendered))
-    # pep508_rs keeps specifiers sorted by version (stable for equal versions).
-    specifiers.sort(key=lambda s: s[1])
-
-    cur.eat_ws()
-    marker: Any = TRUE
-    if cur.peek() == ";":
-        cur.next()
-        tree = _parse_marker_or(cur, alg)
-        marker = TRUE if tree is None else tree
-    cur.eat_ws()
-    if cur.peek() is not None:
-        raise _ParseError(f"unexpected `{cur.peek()}` at position {cur.pos + 1}")
-    return _Requirement(canonicalize_name(name), tuple(extras), tuple(specifiers), url, marker)
-
-
-def _render_requirement(req: _Requirement, marker: Any, alg: _Algebra) -> str:
-    out = req.name
-    if req.extras:
-        out += "[" + ",".join(req.extras) + "]"
-    if req.url is not None:
-        out += f" @ {req.url}"
-    else:
-        out += ",".join(s[2] for s in req.specifiers)
-    marker_text = alg.to_string(marker)
-    if marker_text is not None:
-        out += f" ; {marker_text}"
-    return out
+def _with_extra(marker: Optional[Marker], extra: str) -> Marker:
+    """`marker and extra == "<extra>"` (the extra normalized, as in Provides-Extra)."""
+    condition = f'extra == "{canonicalize_name(extra)}"'
+    # The parentheses keep an `or` inside `marker` from binding looser than the added `and`.
+    return Marker(condition if marker is None else f"({marker}) and {condition}")
 
 
 def format_requirement(
@@ -1072,41 +158,55 @@ def format_requirement(
     extra: Optional[str] = None,
     declared_in: str = "pyproject.toml",
 ) -> str:
-    """A requirement as maturin writes it into Requires-Dist, optionally limited to `extra`."""
-    alg = _Algebra()
+    """`requirement` as a Requires-Dist value (packaging's rendering), limited to `extra`."""
+
+    def invalid(problem: str) -> MetadataError:
+        return MetadataError(
+            f"Invalid requirement `{requirement}` in {declared_in}: {problem}. Dependencies must "
+            "be PEP 508 strings such as `numpy>=1.20` or `tomli; python_version < '3.11'`."
+        )
+
     try:
-        req = _parse_requirement(requirement, alg)
-    except _ParseError as e:
-        raise MetadataError(
-            f"Invalid requirement `{requirement}` in {declared_in}: {e}. Dependencies must be "
-            "PEP 508 strings such as `numpy>=1.20` or `tomli; python_version < '3.11'`."
-        ) from None
-    marker = req.marker
+        req = Requirement(requirement)
+    except InvalidRequirement as e:
+        message = str(e)
+        if "===" in requirement:
+            # packaging 21.3 reads an arbitrary (`===`) version up to the next whitespace.
+            message += " (put a space between a `===` version and what follows it)"
+        raise invalid(message) from None
+    problem = _legacy_specifier_problem(req.specifier)
+    if problem is not None:
+        raise invalid(problem)
+    if req.marker is not None:
+        # A comparison packaging cannot evaluate (`os_name ~= 'nt'`) would make installers fail
+        # on the wheel later; it fails in any environment, so one made-up environment finds it.
+        try:
+            req.marker.evaluate(MARKER_ENVIRONMENT)
+        except UndefinedComparison:
+            raise invalid(
+                "its marker can never be evaluated (`~=` and `===` only compare PEP 440 versions)"
+            ) from None
     if extra is not None:
-        marker = alg.and_(marker, alg.expression(("extra", "==", 0, canonicalize_name(extra))))
-    return _render_requirement(req, marker, alg)
+        req.marker = _with_extra(req.marker, extra)
+    return str(req)
 
 
 def format_requires_python(spec: str, *, declared_in: str = "pyproject.toml") -> str:
-    """`requires-python` as maturin writes it: normalized, sorted by version, joined by ", "."""
-    parts = []
-    for raw in spec.split(","):
-        raw = raw.strip()
-        try:
-            Specifier(raw)
-            m = re.match(r"^(===|~=|==|!=|<=|>=|<|>)\s*(.*)$", raw)
-            assert m is not None
-            op, text = m.group(1), m.group(2).strip()
-            star = text.endswith(".*")
-            version = Version(text[:-2] if star else text)
-        except (InvalidSpecifier, InvalidVersion):
-            raise MetadataError(
-                f"Invalid `requires-python` value `{spec}` in {declared_in}: `{raw}` is not a "
-                "PEP 440 version specifier. Use something like `>=3.9`."
-            ) from None
-        parts.append((version, f"{op}{version}{'.*' if star else ''}"))
-    parts.sort(key=lambda p: p[0])
-    return ", ".join(p[1] for p in parts)
+    """`requires-python` as a Requires-Python value (packaging's rendering)."""
+    try:
+        specifiers = SpecifierSet(spec)
+    except InvalidSpecifier as e:
+        problem: Optional[str] = str(e)
+    else:
+        problem = _legacy_specifier_problem(specifiers)
+        if problem is None and not specifiers:
+            problem = "it has no version specifier"
+        if problem is None:
+            return str(specifiers)
+    raise MetadataError(
+        f"Invalid `requires-python` value `{spec}` in {declared_in}: {problem}. Use something "
+        "like `>=3.9`."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1455,6 +555,7 @@ def _read_text(files: Mapping[str, bytes], path: str, *, field: str, declared_in
 
 def _glob_to_regex(pattern: str) -> "re.Pattern[str]":
     """A component-wise glob (`*`, `?`, `[...]`, `**` for any number of directories)."""
+    # Not fnmatch.translate: its `*` crosses `/` and it knows no `**` (glob.translate is 3.13+).
     parts = []
     components = pattern.split("/")
     for idx, comp in enumerate(components):
@@ -1564,7 +665,7 @@ def require_cffi(metadata: CoreMetadata) -> CoreMetadata:
     maturin only warns when a cffi project omits it; the wheel cannot work without it.
     """
     for requirement in metadata.requires_dist:
-        if canonicalize_name(re.split(r"[\s;\[(<>=!~]", requirement, 1)[0]) == "cffi":
+        if canonicalize_name(Requirement(requirement).name) == "cffi":
             return metadata
     return dataclasses.replace(
         metadata,
