@@ -25,6 +25,7 @@ from pants_rust_python.cargo.manifest import (
     parse_toml,
     workspace_member_globs,
 )
+from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.target_types import CargoDependenciesField
 
 logger = logging.getLogger(__name__)
@@ -53,11 +54,6 @@ def _manifest_path(directory: str) -> str:
     return posixpath.join(directory, "Cargo.toml") if directory else "Cargo.toml"
 
 
-def _norm(path: str) -> str:
-    normalized = posixpath.normpath(path)
-    return "" if normalized == "." else normalized
-
-
 def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The directory of the workspace root that `crate_dir` belongs to, if another crate's.
 
@@ -69,7 +65,7 @@ def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]
     package = crate.get("package")
     explicit = package.get("workspace") if isinstance(package, Mapping) else None
     if isinstance(explicit, str):
-        return _norm(posixpath.join(crate_dir, explicit))
+        return repo_path(posixpath.join(crate_dir, explicit))
     for ancestor in _ancestors(crate_dir):
         manifest = manifests.get(ancestor)
         if manifest is not None and "workspace" in manifest:
@@ -87,7 +83,7 @@ async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> In
     manifests: dict[str, Mapping[str, Any]] = {}
     for fc in contents:
         try:
-            manifests[_norm(posixpath.dirname(fc.path))] = parse_toml(fc.content, fc.path)
+            manifests[repo_path(posixpath.dirname(fc.path))] = parse_toml(fc.content, fc.path)
         except ManifestError as e:
             # Building reports the malformed file with its full error; inference stays quiet.
             logger.debug(f"Skipping dependency inference for {address}: {e}")

@@ -20,6 +20,7 @@ from pants_rust_python.cargo.graph import (
     depends_on,
     pyo3_abi3,
 )
+from pants_rust_python.repo_paths import repo_path
 
 AUTO = "auto"
 PYO3 = "pyo3"
@@ -194,11 +195,6 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
 
 # ---------------------------------------------------------------------------------------------
 # Resolution
-
-
-def _join(*parts: str) -> str:
-    joined = posixpath.normpath(posixpath.join(*parts))
-    return "" if joined == "." else joined
 
 
 def _is_file(files: FrozenSet[str], path: str) -> bool:
@@ -416,7 +412,7 @@ def _python_root(
         configured = _opt_str(maturin, "python-source", where_py)
         source = f"`python-source` under {where_py}"
     if configured:
-        root = _join(project_root, configured)
+        root = repo_path(project_root, configured)
         if root.startswith("../") or root == ".." or posixpath.isabs(root):
             raise ProjectError(
                 f"{source} is `{configured}`, which leaves the build root. Use a directory "
@@ -433,10 +429,10 @@ def _python_root(
         # maturin's "python first" src layout: rust/Cargo.toml + src/<import name>/__init__.py.
         import_name = project["name"].replace("-", "_")
         candidates = [import_name, *python_packages]
-        if _is_file(files, _join(project_root, "rust", "Cargo.toml")) and any(
-            _is_file(files, _join(project_root, "src", c, "__init__.py")) for c in candidates
+        if _is_file(files, repo_path(project_root, "rust", "Cargo.toml")) and any(
+            _is_file(files, repo_path(project_root, "src", c, "__init__.py")) for c in candidates
         ):
-            return _join(project_root, "src"), False, "the src layout"
+            return repo_path(project_root, "src"), False, "the src layout"
     return project_root, False, ""
 
 
@@ -469,7 +465,7 @@ def resolve_project(
     project_root = posixpath.dirname(
         pyproject_path if pyproject is not None and pyproject_path else cargo_toml_path
     )
-    project_root = _join(project_root) if project_root else ""
+    project_root = repo_path(project_root) if project_root else ""
 
     name, name_source = _module_name(
         field=module_name,
@@ -529,11 +525,11 @@ def resolve_project(
     # named by its first component.
     parts = name.split(".")
     extension_name = parts[-1]
-    python_module_dir = _join(python_dir, parts[0])
-    rust_module_dir = _join(python_dir, *parts[:-1]) if len(parts) > 1 else python_module_dir
+    python_module_dir = repo_path(python_dir, parts[0])
+    rust_module_dir = repo_path(python_dir, *parts[:-1]) if len(parts) > 1 else python_module_dir
     python_module: Optional[str] = python_module_dir
-    if not _is_file(files_set, _join(python_module_dir, "__init__.py")) and _is_file(
-        files_set, _join(python_module_dir, "Cargo.toml")
+    if not _is_file(files_set, repo_path(python_module_dir, "__init__.py")) and _is_file(
+        files_set, repo_path(python_module_dir, "Cargo.toml")
     ):
         # A directory named like the module that is a Rust crate, not a python package.
         python_module = None
@@ -555,20 +551,20 @@ def resolve_project(
         module_dir = extension_name
         # Pure layout: `<ext>.pyi` beside pyproject.toml (Cargo.toml without one) ships as the
         # package's __init__.pyi.
-        candidate = _join(project_root, f"{extension_name}.pyi")
+        candidate = repo_path(project_root, f"{extension_name}.pyi")
         stub_path = candidate if _is_file(files_set, candidate) else None
 
     data_setting = _opt_str(maturin, "data", where_py)
     data_dir: Optional[str]
     if data_setting:
-        data_dir = _join(project_root, data_setting)
+        data_dir = repo_path(project_root, data_setting)
         if not _is_dir(files_set, data_dir):
             raise ProjectError(
                 f"`data` under {where_py} is `{data_setting}` but {data_dir} does not exist "
                 "(or holds no files). Create it or remove the setting."
             )
     else:
-        default_data = _join(project_root, f"{name}.data")
+        default_data = repo_path(project_root, f"{name}.data")
         data_dir = default_data if _is_dir(files_set, default_data) else None
 
     options = cargo_options(pyproject, pyproject_path)

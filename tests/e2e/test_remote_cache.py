@@ -29,11 +29,12 @@ from rust_python_testutil.buildgrid import BuildGridServer, buildgrid_server
 from rust_python_testutil.e2e import PantsResult, copy_repo, find_python, run_pants, wheels_in
 
 TARGET = "src/geometry/crates/shapes_py:shapes_py"
-DISTRIBUTION = "remote_cache_test:shapes-dist"
+DISTRIBUTION = "src/geometry/crates:shapes-dist"
 # Added to both checkouts: Pants runs setuptools (a PEX built for it, then the build) with the
 # Python that runs Pants, whose path is in those processes' keys.
 EXTRA_FILES = {
-    "remote_cache_test/BUILD": f"""\
+    # A distribution sits in or above the directory of what it ships.
+    "src/geometry/crates/BUILD": f"""\
 python_distribution(
     name="shapes-dist",
     dependencies=["{TARGET}"],
@@ -192,7 +193,7 @@ def test_cold_build_writes_every_cargo_step_to_the_remote_cache(shared: Shared) 
         "Vendor crates of Cargo.lock",
         "cargo metadata for",
         "Compile third-party crates for",
-        "Compile the repo crates that",
+        "Compile the repo crate ",
         f"Compile {TARGET}",
     ):
         assert any(d.startswith(step) for d in ran), (step, ran)
@@ -250,7 +251,7 @@ def test_repo_crate_edit_compiles_only_repo_crates(shared: Shared) -> None:
     # shapes_py depends on (`shapes`) and the final compile run.
     ran = build.cargo_steps_run()
     assert len(ran) == 2, ran
-    repo_layer = next(d for d in ran if d.startswith("Compile the repo crates that"))
+    repo_layer = next(d for d in ran if d.startswith("Compile the repo crate "))
     final = next(d for d in ran if d.startswith(f"Compile {TARGET}"))
     layer_compiled = json.loads((build.local[repo_layer] / "__out" / "compiled.json").read_text())
     final_compiled = json.loads((build.local[final] / "__out" / "artifacts.json").read_text())

@@ -70,3 +70,68 @@ def test_editing_the_extension_crate_recompiles_only_it() -> None:
     # Both layers are reused as they are: cargo compiles only shapes_py.
     assert second.layers == first.layers
     assert package_names(second.compiled) == ["shapes_py"]
+
+
+def _with_units_crate(runner: RuleRunner) -> None:
+    """geometry with a third repo crate under shapes: shapes_py -> shapes -> units."""
+    write_geometry(runner)
+    root = Path(runner.build_root, "geometry")
+    manifest = (root / "Cargo.toml").read_text()
+    shapes = (root / "crates/shapes/Cargo.toml").read_text()
+    lock = (root / "Cargo.lock").read_text()
+    header, *blocks = lock.split("\n[[package]]\n")
+    blocks = [
+        b.replace(
+            'name = "shapes"\nversion = "0.2.0"\n',
+            'name = "shapes"\nversion = "0.2.0"\ndependencies = [\n "units",\n]\n',
+        )
+        if b.startswith('name = "shapes"\n')
+        else b
+        for b in blocks
+    ]
+    blocks.append('name = "units"\nversion = "0.2.0"\n')
+    blocks.sort(key=lambda b: b.split("\n", 1)[0])
+    runner.write_files(
+        {
+            "geometry/Cargo.toml": manifest.replace(
+                '"crates/stats_py"]', '"crates/stats_py", "crates/units"]'
+            ),
+            "geometry/Cargo.lock": "\n[[package]]\n".join([header, *blocks]).rstrip("\n") + "\n",
+            "geometry/crates/shapes/Cargo.toml": shapes.replace(
+                "[dependencies]", '[dependencies]\nunits = { path = "../units" }'
+            ),
+            "geometry/crates/units/BUILD": "rust_crate()\n",
+            "geometry/crates/units/Cargo.toml": (
+                '[package]\nname = "units"\nversion = "0.2.0"\nedition = "2021"\n'
+            ),
+            "geometry/crates/units/src/lib.rs": "pub const METRE: f64 = 1.0;\n",
+        }
+    )
+
+
+def test_one_layer_per_repo_crate() -> None:
+    """shapes_py uses shapes, which uses units: each repo crate is a layer on the ones it uses.
+    Editing the middle crate recompiles it and shapes_py, never units; editing units
+    recompiles all three; no third-party crate either time."""
+    runner = make_rule_runner()
+    _with_units_crate(runner)
+    address = Address("geometry/crates/shapes_py")
+    _, first = build_native_library(runner, address)
+    deps, units, shapes = first.layers
+    # Each layer also compiles stubs of the crates above it (and drops the extension's).
+    assert package_names(units.compiled) == ["shapes", "shapes_py", "units"]
+    assert package_names(shapes.compiled) == ["shapes", "shapes_py"]
+    assert package_names(first.compiled) == ["shapes_py"]
+
+    _append(runner, "geometry/crates/shapes/src/lib.rs", "\npub fn added_by_test() -> u32 { 7 }\n")
+    _, second = build_native_library(runner, address)
+    assert second.layers[:2] == (deps, units)
+    assert package_names(second.layers[2].compiled) == ["shapes", "shapes_py"]
+    assert package_names(second.compiled) == ["shapes_py"]
+
+    _append(runner, "geometry/crates/units/src/lib.rs", "\npub const CENTIMETRE: f64 = 0.01;\n")
+    _, third = build_native_library(runner, address)
+    assert third.layers[0] == deps
+    assert package_names(third.layers[1].compiled) == ["shapes", "shapes_py", "units"]
+    assert package_names(third.layers[2].compiled) == ["shapes", "shapes_py"]
+    assert package_names(third.compiled) == ["shapes_py"]

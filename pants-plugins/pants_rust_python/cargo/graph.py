@@ -288,6 +288,41 @@ def reachable_packages(
     return tuple(sorted((meta.package(pid) for pid in seen), key=lambda p: p.id))
 
 
+def is_local(package_id: str) -> bool:
+    """A crate of the repository (a path source), as opposed to a registry or git crate."""
+    return package_id.startswith("path+file://") or "(path+file://" in package_id
+
+
+def local_dependency_order(meta: CargoMetadata, root_id: str) -> Tuple[Package, ...]:
+    """The repo crates `root_id` builds on (itself excluded), each after the ones it uses.
+
+    Over normal and build edges only, as cargo compiles a library; ties go by name, so the
+    order (and so each layer's cache key) is the same on every run.
+    """
+    local = {p.id for p in reachable_packages(meta, root_id) if is_local(p.id)}
+    nodes = {node.id: node for node in meta.nodes}
+
+    def local_deps(package_id: str) -> set[str]:
+        return {
+            d.pkg for d in nodes[package_id].deps if d.pkg in local and d.has_kind((NORMAL, BUILD))
+        }
+
+    ordered: List[Package] = []
+    done: set[str] = set()
+    pending = sorted(local, key=lambda pid: (meta.package(pid).name, pid))
+    while pending:
+        ready = [pid for pid in pending if local_deps(pid) <= done]
+        if not ready:
+            raise GraphError(
+                f"The repo crates {', '.join(pending)} depend on each other in a cycle."
+            )
+        for pid in ready:
+            ordered.append(meta.package(pid))
+            done.add(pid)
+        pending = [pid for pid in pending if pid not in done]
+    return tuple(ordered)
+
+
 def _reachable_by_name(meta: CargoMetadata, root_id: str) -> Dict[str, List[Package]]:
     by_name: Dict[str, List[Package]] = {}
     for package in reachable_packages(meta, root_id):

@@ -1,13 +1,14 @@
 """Which repo sources belong to which compiled layer (plain functions; rules in cargo_build).
 
-An extension's build is a chain of cached layers: third-party crates, then the repo crates it
-depends on, then its own crate. A file belongs to the deepest crate directory that contains it,
-so a member nested inside a root package's directory is still its own crate.
+An extension's build is a chain of cached layers: third-party crates, then one layer per repo
+crate it depends on (each on top of the layers of the crates it uses), then its own crate. A file
+belongs to the deepest crate directory that contains it, so a member nested inside a root
+package's directory is still its own crate.
 """
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable, Optional
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 
 def crate_of(path: str, crate_dirs: Iterable[str]) -> Optional[str]:
@@ -40,3 +41,26 @@ def has_other_crates(files: Iterable[str], crate_dirs: Iterable[str], crate_dir:
     """Whether `files` (see split_layer_sources) hold the real sources of another repo crate."""
     manifests = set(files)
     return any(posixpath.join(d, "Cargo.toml") in manifests for d in crate_dirs if d != crate_dir)
+
+
+def repo_crate_layers(
+    files: Iterable[str], crate_dirs: Iterable[str], order: Sequence[str]
+) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """One layer per repo crate in `order` (dependencies first) that has sources in `files`:
+    (its directory, the files real in that layer: its own and those of the layers before it).
+
+    Files of no crate in `order` (a workspace README, say) join the first layer: they change
+    rarely. Editing a crate's file changes that layer and the ones after it, never one before.
+    """
+    dirs = tuple(crate_dirs)
+    by_crate: Dict[Optional[str], List[str]] = {}
+    for path in sorted(files):
+        by_crate.setdefault(crate_of(path, dirs), []).append(path)
+    built = [d for d in order if posixpath.join(d, "Cargo.toml") in by_crate.get(d, ())]
+    loose = [p for crate, paths in by_crate.items() if crate not in built for p in paths]
+    layers = []
+    real: List[str] = list(loose)
+    for crate_dir in built:
+        real.extend(by_crate[crate_dir])
+        layers.append((crate_dir, tuple(sorted(real))))
+    return tuple(layers)

@@ -36,7 +36,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.cargo.graph import apply_tree_features
-from pants_rust_python.cargo.layers import has_other_crates, split_layer_sources
+from pants_rust_python.cargo.layers import has_other_crates, repo_crate_layers, split_layer_sources
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
@@ -309,6 +309,8 @@ class CargoBuildRequest:
     description: str
     # Sandbox paths where a build script may leave a C header for cffi; the first found is kept.
     header_candidates: tuple[str, ...] = ()
+    # The repo crates the crate depends on, each after the ones it uses (one layer each).
+    repo_crate_order: tuple[str, ...] = ()
     # The same crate's builds for other interpreters, earliest first, as (env, description):
     # its dependency layer is compiled on top of theirs (see _DepsLayerRequest.base).
     earlier_interpreters: tuple[tuple[FrozenDict[str, str], str], ...] = ()
@@ -336,7 +338,7 @@ class CargoBuildResult:
     # Package ids cargo compiled in the final step (everything else came from the deps layer).
     compiled: tuple[str, ...]
     header: Optional[bytes] = None
-    # The layers the final step built on (third-party crates, then maybe the repo crates it
+    # The layers the final step built on (third-party crates, then one per repo crate it
     # depends on), each with what cargo compiled when that layer was built.
     layers: tuple[CargoLayer, ...] = ()
 
@@ -470,31 +472,43 @@ def _listing(files: tuple[str, ...]) -> bytes:
 
 @dataclass(frozen=True)
 class _RepoLayerRequest:
-    """The deps layer plus the repo crates the built crate depends on (the crate itself stubbed).
+    """One repo crate the built crate depends on, compiled on top of the layers of the crates it
+    uses (or of the third-party layer); the crates after it, and the built crate, are stubs.
 
-    Keyed by those crates' sources only, so editing the built crate reuses it, and editing a
-    shared crate recompiles that crate and its dependents, never a third-party crate.
+    Keyed by the sources of that crate and of the ones before it, so editing the built crate
+    reuses every such layer, and editing a repo crate recompiles it and the crates that use it,
+    never a crate it uses nor a third-party crate.
     """
 
     deps: _DepsLayerRequest
-    # The real sources of the other repo crates, and their paths (to pin their mtimes).
+    crate_dir: str
+    # The real sources of this crate and the earlier ones, and their paths.
     sources: Digest
     files: tuple[str, ...]
+    base: Optional["_RepoLayerRequest"] = None
 
 
-@rule(desc="Compile the repo crates a crate depends on", level=LogLevel.DEBUG)
+@rule(desc="Compile a repo crate a crate depends on", level=LogLevel.DEBUG)
 async def build_repo_layer(
     request: _RepoLayerRequest,
     driver: CargoDriver,
 ) -> CargoLayer:
     deps = request.deps
     workspace = deps.workspace
-    vendored, deps_layer, tree, stable = await MultiGet(
+    # The earlier crates come compiled in the base layer: their sources get the old mtime so
+    # cargo finds those artifacts fresh. This crate's own sources keep fresh mtimes, so its
+    # stub from the base layer is replaced.
+    earlier = request.base.files if request.base else ()
+    vendored, tree, stable = await MultiGet(
         Get(VendoredCrates, CargoWorkspace, workspace),
-        Get(CargoLayer, _DepsLayerRequest, deps),
         Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
-        Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(request.files))])),
+        Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(earlier))])),
     )
+    if request.base:
+        base = await Get(CargoLayer, _RepoLayerRequest, request.base)
+    else:
+        base = await Get(CargoLayer, _DepsLayerRequest, deps)
+    description = f"repo crate {request.crate_dir or '.'} for {deps.description}"
     result = await driver_process(
         driver,
         root_dir=workspace.root_dir,
@@ -507,13 +521,13 @@ async def build_repo_layer(
             f"--local-package={deps.package}",
             f"--stable-sources={_STABLE_SOURCES}",
         ),
-        extra_inputs=(deps_layer.digest, stable),
+        extra_inputs=(base.digest, stable),
         env=deps.env,
         output_directories=(_TARGET_DIR, _OUT),
-        description=f"Compile the repo crates that {deps.description} depends on",
+        description=f"Compile the {description}",
     )
     if result.exit_code != 0:
-        raise failure(f"Compiling the repo crates that {deps.description} depends on", result)
+        raise failure(f"Compiling the {description}", result)
     return await _layer(result.output_digest)
 
 
@@ -541,14 +555,18 @@ async def cargo_build(
     deps_layer = await Get(CargoLayer, _DepsLayerRequest, deps_request)
     layers = [deps_layer]
     if has_other_crates(others, workspace.crate_dirs, workspace.crate_dir):
-        other_sources = await Get(Digest, DigestSubset(request.sources, PathGlobs(others)))
-        layers.append(
-            await Get(
-                CargoLayer,
-                _RepoLayerRequest,
-                _RepoLayerRequest(deps_request, other_sources, others),
+        repo_request: Optional[_RepoLayerRequest] = None
+        for crate_dir, files in repo_crate_layers(
+            others, workspace.crate_dirs, request.repo_crate_order
+        ):
+            repo_request = _RepoLayerRequest(
+                deps=deps_request,
+                crate_dir=crate_dir,
+                sources=await Get(Digest, DigestSubset(request.sources, PathGlobs(files))),
+                files=files,
+                base=repo_request,
             )
-        )
+            layers.append(await Get(CargoLayer, _RepoLayerRequest, repo_request))
     else:
         others = ()
     vendored, sources, stable = await MultiGet(

@@ -31,11 +31,13 @@ from pants_rust_python.cargo.graph import (
     GraphError,
     Package,
     find_package,
+    local_dependency_order,
     parse_metadata,
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.interpreter_env import PythonInterpreter, interpreter_build_env
 from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
+from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.target_types import (
     NOT_CARGO_INPUT_GLOBS,
     CargoAllFeaturesField,
@@ -103,6 +105,18 @@ class RustProject:
                 return raw
         raise RustPythonBuildError(
             f"{self.address}: {package_id} is missing from `cargo metadata`."
+        )
+
+    @property
+    def repo_crate_order(self) -> tuple[str, ...]:
+        """The directories of the repo crates the crate builds on, each after those it uses."""
+        meta = self.metadata
+        root = self.workspace.root_dir
+        return tuple(
+            repo_path(
+                root, posixpath.relpath(posixpath.dirname(p.manifest_path), meta.workspace_root)
+            )
+            for p in local_dependency_order(meta, self.package.id)
         )
 
     @property
@@ -314,6 +328,7 @@ def _cargo_build_request(
     return CargoBuildRequest(
         workspace=project.workspace,
         sources=project.cargo_sources,
+        repo_crate_order=project.repo_crate_order,
         package=project.spec.crate_name,
         target_args=target_args,
         features=project.features,

@@ -23,6 +23,7 @@ from pants_rust_python.cargo.manifest import (
     stub_files,
     workspace_member_globs,
 )
+from pants_rust_python.repo_paths import repo_path
 
 
 class CargoWorkspaceError(Exception):
@@ -72,11 +73,6 @@ def _ancestors(path: str) -> list[str]:
     return result
 
 
-def _join(*parts: str) -> str:
-    joined = posixpath.normpath(posixpath.join(*parts))
-    return "" if joined == "." else joined
-
-
 async def _read(paths: list[str]) -> dict[str, bytes]:
     contents = await Get(DigestContents, PathGlobs(paths))
     return {fc.path: fc.content for fc in contents}
@@ -92,8 +88,8 @@ def _parse(path: str, content: bytes) -> Mapping[str, Any]:
 @rule(desc="Find the Cargo workspace")
 async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace:
     crate_dir = request.crate_dir
-    crate_manifest_path = _join(crate_dir, "Cargo.toml")
-    ancestor_manifests = await _read([_join(a, "Cargo.toml") for a in _ancestors(crate_dir)])
+    crate_manifest_path = repo_path(crate_dir, "Cargo.toml")
+    ancestor_manifests = await _read([repo_path(a, "Cargo.toml") for a in _ancestors(crate_dir)])
     if crate_manifest_path not in ancestor_manifests:
         raise CargoWorkspaceError(
             softwrap(
@@ -110,10 +106,10 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     explicit_root = package.get("workspace") if isinstance(package, Mapping) else None
     if "workspace" not in crate_manifest:
         if isinstance(explicit_root, str):
-            root_dir = _join(crate_dir, explicit_root)
+            root_dir = repo_path(crate_dir, explicit_root)
         else:
             for ancestor in _ancestors(crate_dir)[1:]:
-                path = _join(ancestor, "Cargo.toml")
+                path = repo_path(ancestor, "Cargo.toml")
                 if path not in ancestor_manifests:
                     continue
                 manifest = _parse(path, ancestor_manifests[path])
@@ -123,7 +119,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                         root_dir = ancestor
                     break
 
-    root_manifest_path = _join(root_dir, "Cargo.toml")
+    root_manifest_path = repo_path(root_dir, "Cargo.toml")
     if root_manifest_path not in ancestor_manifests:
         ancestor_manifests.update(await _read([root_manifest_path]))
     if root_manifest_path not in ancestor_manifests:
@@ -139,7 +135,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         crate_manifest_path: ancestor_manifests[crate_manifest_path],
     }
     if members:
-        found = await _read([_join(root_dir, m, "Cargo.toml") for m in members])
+        found = await _read([repo_path(root_dir, m, "Cargo.toml") for m in members])
         for path, content in found.items():
             member_dir = posixpath.dirname(path)
             if is_workspace_member(root_dir, member_dir, members, exclude):
@@ -152,14 +148,14 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         batch = []
         for crate in pending:
             for dep in path_dependencies(manifests[crate]):
-                dep_dir = _join(crate, dep)
+                dep_dir = repo_path(crate, dep)
                 if dep_dir not in manifests and dep_dir not in batch:
                     batch.append(dep_dir)
         pending = []
         if batch:
-            found = await _read([_join(d, "Cargo.toml") for d in batch])
+            found = await _read([repo_path(d, "Cargo.toml") for d in batch])
             for dep_dir in batch:
-                path = _join(dep_dir, "Cargo.toml")
+                path = repo_path(dep_dir, "Cargo.toml")
                 if path not in found:
                     raise CargoWorkspaceError(
                         softwrap(
@@ -174,9 +170,11 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                 raw[path] = found[path]
                 pending.append(dep_dir)
 
-    lockfile = _join(root_dir, "Cargo.lock")
+    lockfile = repo_path(root_dir, "Cargo.lock")
     config_paths = [
-        _join(a, ".cargo", name) for a in _ancestors(root_dir) for name in ("config.toml", "config")
+        repo_path(a, ".cargo", name)
+        for a in _ancestors(root_dir)
+        for name in ("config.toml", "config")
     ]
     extra = await _read([lockfile, *config_paths])
     if lockfile not in extra:
@@ -198,11 +196,11 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
             Snapshot,
             PathGlobs(
                 [
-                    _join(d, "build.rs"),
-                    _join(d, "src/lib.rs"),
-                    _join(d, "src/main.rs"),
-                    _join(d, "src/bin/*.rs"),
-                    _join(d, "src/bin/*/main.rs"),
+                    repo_path(d, "build.rs"),
+                    repo_path(d, "src/lib.rs"),
+                    repo_path(d, "src/main.rs"),
+                    repo_path(d, "src/bin/*.rs"),
+                    repo_path(d, "src/bin/*/main.rs"),
                 ]
             ),
         )
@@ -214,7 +212,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         try:
             files = stub_files(manifests[d], d, existing)
         except ManifestError as e:
-            raise CargoWorkspaceError(f"{_join(d, 'Cargo.toml')}: {e}") from e
+            raise CargoWorkspaceError(f"{repo_path(d, 'Cargo.toml')}: {e}") from e
         stubs[d] = FrozenDict(files)
 
     stub_digest = await Get(

@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.wheels.wheel import escape_distribution, escape_version
 
 # isort: split
@@ -525,15 +526,6 @@ def _split_contacts(
     return (", ".join(names) or None), (", ".join(emails) or None)
 
 
-def _join(directory: str, path: str) -> str:
-    joined = (
-        posixpath.normpath(posixpath.join(directory, path))
-        if directory
-        else posixpath.normpath(path)
-    )
-    return "" if joined == "." else joined
-
-
 def _relative_to(path: str, directory: str) -> Optional[str]:
     """`path` relative to `directory` when it lies inside it, else None."""
     if not directory:
@@ -634,24 +626,24 @@ def metadata_input_globs(
     out: List[str] = []
     readme = cargo_package.get("readme")
     if readme:
-        out.append(_join(crate_dir, readme))
+        out.append(repo_path(crate_dir, readme))
     else:
-        out.extend(_join(crate_dir, g) for g in README_GUESSES)
+        out.extend(repo_path(crate_dir, g) for g in README_GUESSES)
     if cargo_package.get("license_file"):
-        out.append(_join(crate_dir, cargo_package["license_file"]))
+        out.append(repo_path(crate_dir, cargo_package["license_file"]))
     project = (pyproject or {}).get("project")
     if isinstance(project, Mapping):
         r = project.get("readme")
         if isinstance(r, str):
-            out.append(_join(pyproject_dir, r))
+            out.append(repo_path(pyproject_dir, r))
         elif isinstance(r, Mapping) and isinstance(r.get("file"), str):
-            out.append(_join(pyproject_dir, r["file"]))
+            out.append(repo_path(pyproject_dir, r["file"]))
         lic = project.get("license")
         if isinstance(lic, Mapping) and isinstance(lic.get("file"), str):
-            out.append(_join(pyproject_dir, lic["file"]))
+            out.append(repo_path(pyproject_dir, lic["file"]))
         globs = project.get("license-files")
         for g in globs if isinstance(globs, list) else LICENSE_AUTO_GLOBS:
-            out.append(_join(pyproject_dir, g) if pyproject_dir else g)
+            out.append(repo_path(pyproject_dir, g) if pyproject_dir else g)
     return list(dict.fromkeys(out))
 
 
@@ -689,11 +681,11 @@ def build_core_metadata(
     `workspace_dir` (the Cargo workspace root, repo-relative) bounds `..` paths in metadata the
     way maturin does; without it they are only kept inside the repository.
     """
-    crate_dir = _join(crate_dir, "")
-    pyproject_dir = _join(pyproject_dir, "")
-    workspace_dir = "" if workspace_dir is None else _join(workspace_dir, "")
-    cargo_toml = _join(crate_dir, "Cargo.toml")
-    pyproject_toml = _join(pyproject_dir, "pyproject.toml")
+    crate_dir = repo_path(crate_dir, "")
+    pyproject_dir = repo_path(pyproject_dir, "")
+    workspace_dir = "" if workspace_dir is None else repo_path(workspace_dir, "")
+    cargo_toml = repo_path(crate_dir, "Cargo.toml")
+    pyproject_toml = repo_path(pyproject_dir, "pyproject.toml")
 
     # --- Cargo.toml ---------------------------------------------------------------------
     name = cargo_package.get("name")
@@ -709,12 +701,12 @@ def build_core_metadata(
     if readme == "false":
         pass
     elif readme:
-        path = _join(crate_dir, readme)
+        path = repo_path(crate_dir, readme)
         description = _read_text(files, path, field="package.readme", declared_in=cargo_toml)
         content_type = _content_type_for(path)
     else:
         for guess in README_GUESSES:
-            path = _join(crate_dir, guess)
+            path = repo_path(crate_dir, guess)
             if path in files:
                 description = _read_text(
                     files, path, field="package.readme", declared_in=cargo_toml
@@ -735,7 +727,7 @@ def build_core_metadata(
     license_sources: Dict[str, str] = {}
     if cargo_package.get("license_file"):
         declared = cargo_package["license_file"]
-        source = _join(crate_dir, declared)
+        source = repo_path(crate_dir, declared)
         if not _is_within(source, workspace_dir):
             raise MetadataError(
                 f"The license file `{declared}` specified in {cargo_toml} resolves outside the Cargo "
@@ -883,14 +875,14 @@ def build_core_metadata(
                 _check_license_glob(pattern, pyproject_toml)
                 for rel in _match_files(files, pyproject_dir, pattern):
                     # An explicit glob match always comes from the pyproject.toml directory.
-                    license_sources[rel] = _join(pyproject_dir, rel)
+                    license_sources[rel] = repo_path(pyproject_dir, rel)
                     if rel not in license_files:
                         license_files.append(rel)
         else:
             for pattern in LICENSE_AUTO_GLOBS:
                 for rel in _match_files(files, pyproject_dir, pattern):
                     if rel not in license_files:
-                        license_sources[rel] = _join(pyproject_dir, rel)
+                        license_sources[rel] = repo_path(pyproject_dir, rel)
                         license_files.append(rel)
 
         for field_name, (name_key, email_key) in (
@@ -955,7 +947,7 @@ def build_core_metadata(
 
     license_contents = []
     for target in license_files:
-        source = license_sources.get(target, _join(pyproject_dir, target))
+        source = license_sources.get(target, repo_path(pyproject_dir, target))
         if source not in files:
             raise MetadataFileMissing(
                 source,
@@ -988,7 +980,7 @@ def _metadata_path(
         raise MetadataError(
             f"`{field}` path `{declared}` in {declared_in} must be relative to pyproject.toml."
         )
-    source = _join(pyproject_dir, declared)
+    source = repo_path(pyproject_dir, declared)
     root = workspace_dir if _is_within(pyproject_dir, workspace_dir) else pyproject_dir
     if ".." in declared.split("/") and not _is_within(source, root):
         raise MetadataError(

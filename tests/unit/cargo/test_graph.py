@@ -10,6 +10,7 @@ from pants_rust_python.cargo.graph import (
     bindings_package,
     detect_bindings,
     find_package,
+    local_dependency_order,
     parse_metadata,
     pyo3_abi3,
     reachable_packages,
@@ -286,3 +287,43 @@ def test_malformed_metadata() -> None:
     meta = parse_metadata({"packages": [], "version": 1})
     with pytest.raises(GraphError, match="--no-deps"):
         meta.node(ROOT_ID)
+
+
+def _chain_metadata() -> dict:
+    """app -> helper -> core (repo crates), app and core -> a registry crate, app -dev-> probe."""
+    ids = {
+        "app": ROOT_ID,
+        "helper": SIBLING_ID,
+        "core": "path+file:///ws/crates/core#0.1.0",
+        "probe": "path+file:///ws/crates/probe#0.1.0",
+        "regex": rid("regex", "1.0.0"),
+    }
+    edges = {
+        "app": [dep("helper", ids["helper"]), dep("regex", ids["regex"])],
+        "helper": [dep("core", ids["core"], None, "build")],
+        "core": [dep("regex", ids["regex"])],
+        "probe": [],
+        "regex": [],
+    }
+    edges["app"].append(dep("probe", ids["probe"], "dev"))
+    return {
+        "packages": [
+            package(pid, name, "0.1.0", f"/ws/crates/{name}/Cargo.toml")
+            for name, pid in ids.items()
+        ],
+        "workspace_members": [ids["app"], ids["helper"], ids["core"], ids["probe"]],
+        "workspace_root": "/ws",
+        "target_directory": "/ws/target",
+        "resolve": {
+            "root": None,
+            "nodes": [{"id": ids[n], "deps": deps, "features": []} for n, deps in edges.items()],
+        },
+    }
+
+
+def test_local_dependency_order_puts_used_crates_first() -> None:
+    meta = parse_metadata(json.dumps(_chain_metadata()))
+    # core before helper (helper uses it, as a build dependency too); no registry crate, no
+    # dev-dependency, not the root itself.
+    assert [p.name for p in local_dependency_order(meta, ROOT_ID)] == ["core", "helper"]
+    assert [p.name for p in local_dependency_order(meta, SIBLING_ID)] == ["core"]
