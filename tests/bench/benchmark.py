@@ -4,8 +4,10 @@
 
 For each suite (the repo's pyo3 examples; a larger workspace over 35 third-party crates) it measures,
 in one run: a cold build, a no-op rebuild, a one-line edit in a leaf crate, a one-line edit in a
-shared crate, and (Pants only) a fresh machine with a warm remote cache, simulated by wiping
-every local cache. Pants runs with pantsd, as a developer would. maturin builds each project in
+shared crate, a one-line edit of a mixed project's Python file, and for Pants alone its own
+bootstrap from empty caches (`./pants list ::`), a fresh machine with a warm remote cache
+(every local cache wiped), and a second machine whose toolchain and interpreters are copies at
+other absolute paths, sharing that remote cache. Pants runs with pantsd, as a developer would. maturin builds each project in
 turn with every interpreter Pants builds for; cargo alone runs `cargo build --release` per
 project and interpreter. Prints a Markdown table of medians and ratios.
 
@@ -53,6 +55,9 @@ class Suite:
     leaf_projects: tuple[str, ...]
     shared_file: str
     shared_projects: tuple[str, ...]
+    # A Python file of a mixed project, and that project (None: the suite has none).
+    py_file: Optional[str] = None
+    py_projects: tuple[str, ...] = ()
     # Extra files to add to the repo copy (path -> source file or text).
     setup: Callable[[Path], None] = lambda repo: None
 
@@ -80,6 +85,8 @@ SUITES = {
         leaf_projects=("src/geometry/crates/shapes_py",),
         shared_file="src/geometry/crates/shapes/src/lib.rs",
         shared_projects=("src/geometry/crates/shapes_py", "src/geometry/crates/stats_py"),
+        py_file="src/mixed_pkg/python/mixed_pkg/__init__.py",
+        py_projects=("src/mixed_pkg",),
     ),
     "textkit": Suite(
         name="textkit (3-crate workspace over 35 third-party crates)",
@@ -93,7 +100,17 @@ SUITES = {
     ),
 }
 
-SCENARIOS = ("cold", "no-op", "leaf edit", "shared edit", "warm remote cache")
+SCENARIOS = (
+    "pants bootstrap",
+    "cold",
+    "no-op",
+    "leaf edit",
+    "shared edit",
+    ".py edit",
+    "warm remote cache",
+    "other paths, warm remote cache",
+    "other paths, repo crate edit",
+)
 
 
 @dataclass
@@ -122,6 +139,58 @@ def _edit(path: Path, n: int) -> None:
         f.write(f"#[allow(dead_code)] fn bench_edit_{n}() -> u32 {{ {n} }}\n")
 
 
+def _edit_python(path: Path, n: int) -> None:
+    with path.open("a") as f:
+        f.write(f"BENCH_EDIT_{n} = {n}\n")
+
+
+def _link_tree(src: Path, dest: Path) -> Path:
+    """A copy of an installation at another path (hard links where the file system allows)."""
+
+    def link_or_copy(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    if not dest.exists():
+        shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
+    return dest
+
+
+def _installs_elsewhere(root: Path, pythons: Sequence[str]) -> list[str]:
+    """Options that make Pants find the toolchain and the interpreters only at copies under
+    `root`, as on a machine that installed them in other directories."""
+    sysroot = subprocess.run(
+        ["rustc", "--print", "sysroot"], check=True, stdout=subprocess.PIPE, text=True
+    ).stdout.strip()
+    rust = _link_tree(Path(sysroot), root / "rust")
+    bins = [
+        _link_tree(Path(p).resolve().parents[1], root / f"python-{Path(p).name}") / "bin"
+        for p in pythons
+    ]
+    return [
+        f"--rust-toolchain-search-paths=['{rust / 'bin'}']",
+        f"--python-bootstrap-search-path={[str(b) for b in bins]!r}",
+    ]
+
+
+def _kept_sandboxes(work: Path, n: int) -> list[str]:
+    """Options that log every process Pants runs locally (and keep its sandbox under `work`)."""
+    return ["--keep-sandboxes=always", f"--local-execution-root-dir={work / f'sandboxes-{n}'}"]
+
+
+def _local_cargo_steps(stderr: str) -> int:
+    """The plugin's cargo steps that Pants ran locally, from `--keep-sandboxes=always` lines."""
+    return len(
+        re.findall(
+            r"Preserving local process execution dir \S+ for "
+            r"(?:Compile |Vendor crates|cargo metadata)",
+            stderr,
+        )
+    )
+
+
 def _counters(stderr: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"^\s*(\w+): (\d+)$", stderr, re.M)}
 
@@ -145,9 +214,12 @@ class PantsRunner:
         self.generation += 1
 
     def package(self, *extra: str, pantsd: bool = True) -> str:
+        return self.run(*extra, "package", *self.targets, pantsd=pantsd)
+
+    def run(self, *args: str, pantsd: bool = True) -> str:
         result = run_pants(
             self.repo,
-            [f"--rust-store-dir={self.store}", *extra, "package", *self.targets],
+            [f"--rust-store-dir={self.store}", *args],
             cache_dir=self.cache,
             pantsd=pantsd,
         ).assert_success()
@@ -210,6 +282,10 @@ def _measure_builds(
     for n in range(args.repeat):
         _edit(repo / suite.shared_file, n)
         results.add(tool, "shared edit", _timed(projects(suite.shared_projects)))
+    if suite.py_file:
+        for n in range(args.repeat):
+            _edit_python(repo / suite.py_file, n)
+            results.add(tool, ".py edit", _timed(projects(suite.py_projects)))
 
 
 def bench_suite(
@@ -223,6 +299,11 @@ def bench_suite(
     suite.setup(pants_repo)
     pants = PantsRunner(pants_repo, work, suite.pants_targets)
     for _ in range(args.cold_repeat):
+        # Pants itself from empty caches (plugin resolve, scheduler, BUILD files), then the
+        # cold build of the same empty machine, each on its own row.
+        pants.wipe()
+        results.add("pants", "pants bootstrap", _timed(lambda: pants.run("list", "::")))
+        kill_pantsd(pants_repo)
         pants.wipe()
         results.add("pants", "cold", _timed(pants.package))
     for _ in range(args.repeat):
@@ -233,6 +314,18 @@ def bench_suite(
     for n in range(args.repeat):
         _edit(pants_repo / suite.shared_file, n)
         results.add("pants", "shared edit", _timed(pants.package))
+    if suite.py_file:
+        local_runs = []
+        for n in range(args.repeat):
+            _edit_python(pants_repo / suite.py_file, n)
+            start = time.monotonic()
+            stderr = pants.package("--stats-log")
+            results.add("pants", ".py edit", time.monotonic() - start)
+            local_runs.append(_counters(stderr).get("local_execution_requests", -1))
+        results.notes.append(
+            f"{suite.name}, .py edit: processes run locally per edit: {local_runs} (the "
+            "toolchain probe runs on every Pants run; any cargo step would add to it)."
+        )
     kill_pantsd(pants_repo)
     if args.remote:
         with buildgrid_server(work / "buildgrid") as server:
@@ -250,8 +343,39 @@ def bench_suite(
                 f"{counters.get('remote_cache_requests_cached', 0)} of "
                 f"{counters.get('remote_cache_requests', 0)} cacheable processes came from the "
                 f"remote cache and {counters.get('remote_cache_requests_uncached', 0)} missed it "
-                "(every cargo step is cacheable, so when that is 0 no cargo or rustc ran)."
+                f"({counters.get('remote_cache_read_errors', 0)} read errors; every cargo step "
+                "is cacheable, so when that is 0 no cargo or rustc ran)."
             )
+            # A second machine: the toolchain and interpreters at other absolute paths.
+            elsewhere = _installs_elsewhere(work / "elsewhere", pythons)
+            for _ in range(args.repeat):
+                pants.wipe()
+                start = time.monotonic()
+                kept = _kept_sandboxes(work, pants.generation)
+                stderr = pants.package(*remote, *elsewhere, *kept, "--stats-log", pantsd=False)
+                results.add("pants", "other paths, warm remote cache", time.monotonic() - start)
+            counters = _counters(stderr)
+            results.notes.append(
+                f"{suite.name}, other paths: {counters.get('remote_cache_requests_cached', 0)} "
+                f"of {counters.get('remote_cache_requests', 0)} from the remote cache, "
+                f"{counters.get('remote_cache_requests_uncached', 0)} missed, "
+                f"{counters.get('remote_cache_read_errors', 0)} read errors, "
+                f"{_local_cargo_steps(stderr)} cargo steps run locally."
+            )
+            edited = []
+            for n in range(args.repeat):
+                _edit(pants_repo / suite.shared_file, 100 + n)
+                start = time.monotonic()
+                kept = _kept_sandboxes(work, 1000 + n)
+                stderr = pants.package(*remote, *elsewhere, *kept, pantsd=False)
+                results.add("pants", "other paths, repo crate edit", time.monotonic() - start)
+                edited.append(_local_cargo_steps(stderr))
+            results.notes.append(
+                f"{suite.name}, other paths, repo crate edit: cargo steps run locally per edit: "
+                f"{edited} (only the layers of repo crates and the final builds)."
+            )
+            for kept_dir in work.glob("sandboxes-*"):
+                shutil.rmtree(kept_dir, ignore_errors=True)
 
     # --- maturin and cargo alone: each project in turn, in a checkout of their own ------------
     every = [p for p, _ in suite.projects]

@@ -22,6 +22,7 @@ from rust_python_testutil.e2e import (
     make_venv,
     read_from_zip,
     run_pants,
+    source_checkout,
     wheels_in,
 )
 from rust_python_testutil.requirements import metadata_difference
@@ -217,6 +218,27 @@ def test_nothing_partial_lands_in_dist_on_error(tmp_path: Path) -> None:
     result = run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache")
     assert result.returncode != 0
     assert "src/lib.rs" in result.stderr
+    assert not (repo / "dist").exists() or wheels_in(repo / "dist") == []
+
+
+def test_metadata_mistake_is_reported_before_any_compile(tmp_path: Path) -> None:
+    """A bad requirement in pyproject.toml fails the build before cargo compiles anything:
+    the Rust source is broken too, and rustc's error must not be what the user sees."""
+    pyproject = (source_checkout() / "src/hello_abi3/pyproject.toml").read_text()
+    repo = copy_repo(
+        tmp_path / "repo",
+        {
+            "src/hello_abi3/pyproject.toml": pyproject.replace(
+                'test = ["pytest>=7"]', 'test = ["pytest >=>= 7"]'
+            ),
+            "src/hello_abi3/src/lib.rs": "this is not Rust\n",
+        },
+    )
+    result = run_pants(repo, ["package", "src/hello_abi3:"], cache_dir=tmp_path / "cache")
+    assert result.returncode != 0
+    assert "src/hello_abi3/pyproject.toml" in result.stderr, result.stderr[-5000:]
+    assert "pytest >=>= 7" in result.stderr
+    assert "CargoError" not in result.stderr and "error: expected" not in result.stderr
     assert not (repo / "dist").exists() or wheels_in(repo / "dist") == []
 
 

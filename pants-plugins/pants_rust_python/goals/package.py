@@ -12,6 +12,7 @@ from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
+from pants.util.frozendict import FrozenDict
 from pants_rust_python import __version__
 from pants_rust_python.interpreter_env import PythonInterpreter
 from pants_rust_python.layouts import CffiFiles, binary_entries, extension_entries
@@ -30,6 +31,7 @@ from pants_rust_python.util_rules.extension import (
 )
 from pants_rust_python.wheels import tags as wheel_tags
 from pants_rust_python.wheels.metadata import (
+    CoreMetadata,
     MetadataError,
     build_core_metadata,
     entry_points_txt,
@@ -70,17 +72,24 @@ def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, b
     return {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
 
 
-@rule(desc="Build a wheel from a Rust crate")
-async def build_extension_wheel(request: WheelRequest) -> Wheel:
+@dataclass(frozen=True)
+class WheelMetadataRequest:
+    project: RustProject
+
+
+@dataclass(frozen=True)
+class WheelMetadata:
+    """The wheel's core metadata, read and checked once per target, before anything compiles."""
+
+    metadata: CoreMetadata
+    # The target's files and the metadata files from beyond them (workspace readme, licenses).
+    files: FrozenDict[str, bytes]
+
+
+@rule(desc="Read the wheel metadata of a Rust crate")
+async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
     project = request.project
     spec = project.spec
-    cffi_files: Optional[CffiFiles] = None
-    if spec.bindings == "bin":
-        programs = await Get(NativePrograms, NativeProgramsRequest(project, request.interpreter))
-    else:
-        library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
-        if spec.bindings == "cffi":
-            cffi_files = await Get(CffiFiles, CffiFilesRequest(project, library))
     pyproject = thaw(project.pyproject) if project.pyproject is not None else None
     cargo_package = project.raw_package(spec.package_id)
     crate_dir = posixpath.dirname(spec.cargo_toml_path)
@@ -101,7 +110,6 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
         **{fc.path: fc.content for fc in metadata_files},
         **project.own_files,
     }
-    stub = files.get(spec.stub_path) if spec.stub_path else None
     try:
         metadata = build_core_metadata(
             cargo_package=cargo_package,
@@ -111,8 +119,29 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             pyproject_dir=pyproject_dir,
             workspace_dir=project.workspace.root_dir,
         )
+    except MetadataError as e:
+        raise RustPythonBuildError(f"{project.address}: {e}") from e
+    if spec.bindings == "cffi":
+        metadata = require_cffi(metadata)
+    return WheelMetadata(metadata, FrozenDict(files))
+
+
+@rule(desc="Build a wheel from a Rust crate")
+async def build_extension_wheel(request: WheelRequest) -> Wheel:
+    project = request.project
+    spec = project.spec
+    described = await Get(WheelMetadata, WheelMetadataRequest(project))
+    cffi_files: Optional[CffiFiles] = None
+    if spec.bindings == "bin":
+        programs = await Get(NativePrograms, NativeProgramsRequest(project, request.interpreter))
+    else:
+        library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
         if spec.bindings == "cffi":
-            metadata = require_cffi(metadata)
+            cffi_files = await Get(CffiFiles, CffiFilesRequest(project, library))
+    pyproject = thaw(project.pyproject) if project.pyproject is not None else None
+    metadata, files = described.metadata, described.files
+    stub = files.get(spec.stub_path) if spec.stub_path else None
+    try:
         python_files = _python_files(spec.python_source, files)
         if spec.bindings == "bin":
             entries = binary_entries(
@@ -204,6 +233,8 @@ async def source_date_epoch(_: SourceDateEpochRequest) -> SourceDateEpoch:
 async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
     epoch = await Get(SourceDateEpoch, SourceDateEpochRequest())
     project = await Get(RustProject, RustProjectRequest(request.address))
+    # A metadata mistake is reported before anything compiles, and once, not per interpreter.
+    await Get(WheelMetadata, WheelMetadataRequest(project))
     wheels = await MultiGet(
         Get(Wheel, WheelRequest(project, interpreter, epoch.seconds))
         for interpreter in project.build_interpreters()
