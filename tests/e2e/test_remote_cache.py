@@ -215,10 +215,11 @@ def test_fresh_machine_gets_identical_wheels_from_the_remote_cache(shared: Share
     assert counters["remote_cache_requests_cached"] == counters["remote_cache_requests"], counters
     assert counters["remote_cache_requests_uncached"] == 0, counters
     assert counters["remote_cache_read_errors"] == 0, counters
-    # Pants's own Python tool processes came from the cache too (they run on the interpreter the
-    # launcher's virtualenv was made from, not on a path inside that machine's cache directory).
-    setuptools_runs = [d for d in shared.fresh_build.local if "dist_backend" in d]
-    assert setuptools_runs == [], shared.fresh_build.local
+    # Those include Pants's own Python tool processes (the distribution's setuptools PEX and
+    # run): Pants starts them speculatively, but the cache answers first. They are keyed on the
+    # interpreter that runs Pants, the base one of the launcher's virtualenv, which lives at the
+    # same path on both machines (the virtualenvs themselves do not).
+    assert any("dist_backend" in d for d in shared.first_build.local), shared.first_build.local
     # No cargo step was started locally, even speculatively while the cache lookup ran...
     assert counters["remote_cache_speculation_local_completed_first"] == 0, counters
     assert shared.fresh_build.cargo_steps_run() == [], shared.fresh_build.local
