@@ -119,13 +119,18 @@ def make_rule_runner(
             *extra_target_types,
         ],
     )
+    new_run(runner, *extra_args)
+    return runner
+
+
+def new_run(runner: RuleRunner, *extra_args: str) -> None:
+    """A new session of the runner's scheduler, as each Pants run under pantsd gets one."""
     runner.set_options(
         [f"--rust-store-dir={TEST_STORE_DIR}", *extra_args],
         # Through the environment, not a flag: a flag would override targets' own constraints.
         env={"PANTS_PYTHON_INTERPRETER_CONSTRAINTS": "['CPython>=3.9,<3.12']"},
         env_inherit=INHERITED_ENV,
     )
-    return runner
 
 
 def build_native_library(runner: RuleRunner, address: Address) -> tuple[RustProject, NativeLibrary]:
