@@ -34,6 +34,7 @@ from pants_rust_python.wheels.metadata import (
     CoreMetadata,
     MetadataError,
     build_core_metadata,
+    check_header_values,
     entry_points_txt,
     metadata_input_globs,
     render_metadata,
@@ -118,6 +119,10 @@ async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
             crate_dir=crate_dir,
             pyproject_dir=pyproject_dir,
             workspace_dir=project.workspace.root_dir,
+        )
+        check_header_values(
+            metadata,
+            " or ".join(f"`{f}`" for f in (spec.pyproject_path, spec.cargo_toml_path) if f),
         )
     except MetadataError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e

@@ -373,8 +373,20 @@ class CoreMetadata:
         return dict(self.license_files)
 
 
-def render_metadata(md: CoreMetadata) -> bytes:
-    """METADATA in maturin's field order; the description is the message body."""
+def check_header_values(md: CoreMetadata, declared_in: str) -> None:
+    """A line break in a one-line field would end METADATA's header block early or inject a
+    header of its own: such a value is an error (only `License` is folded, as maturin does)."""
+    for key, value in _header_fields(md):
+        if key != "License" and ("\n" in value or "\r" in value):
+            raise MetadataError(
+                f"The `{key}` metadata field holds a line break ({value!r}), from {declared_in}. "
+                "Core metadata headers are one line each: put the text on one line (a long text "
+                "belongs in the readme, which becomes the description)."
+            )
+
+
+def _header_fields(md: CoreMetadata) -> List[Tuple[str, str]]:
+    """The header fields of METADATA in maturin's order, values as given."""
     fields: List[Tuple[str, str]] = [
         ("Metadata-Version", md.metadata_version),
         ("Name", md.name),
@@ -402,13 +414,20 @@ def render_metadata(md: CoreMetadata) -> bytes:
         ("Maintainer", md.maintainer),
         ("Maintainer-email", md.maintainer_email),
         ("License-Expression", md.license_expression),
-        ("License", None if md.license is None else fold_header(md.license)),
+        ("License", md.license),
         ("Requires-Python", md.requires_python),
         ("Description-Content-Type", md.description_content_type),
     ):
         if value is not None:
             fields.append((key, value))
     fields.extend(("Project-URL", f"{label}, {url}") for label, url in md.project_urls)
+    return fields
+
+
+def render_metadata(md: CoreMetadata) -> bytes:
+    """METADATA in maturin's field order; the description is the message body."""
+    check_header_values(md, "the project's metadata")
+    fields = [(k, fold_header(v) if k == "License" else v) for k, v in _header_fields(md)]
     out = "".join(f"{k}: {v}\n" for k, v in fields)
     if md.description is not None:
         out += f"\n{md.description}\n"

@@ -13,6 +13,7 @@ Layout and ordering follow maturin 1.16 (and the binary distribution format spec
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import io
 import re
@@ -206,11 +207,14 @@ def build_wheel(
         _check_path(name)
         add(WheelEntry(f"{info_dir}/licenses/{name}", content))
 
-    record = "".join(
-        f"{path},{record_hash(files[path].content)},{len(files[path].content)}\n"
-        for path in sorted(files, key=_path_key)
-    )
-    record += f"{record_path},,\n"
+    # The csv module's quoting (as the wheel spec asks): a path with a comma or a quote stays
+    # one field.
+    record_text = io.StringIO()
+    writer = csv.writer(record_text, lineterminator="\n")
+    for path in sorted(files, key=_path_key):
+        writer.writerow((path, record_hash(files[path].content), len(files[path].content)))
+    writer.writerow((record_path, "", ""))
+    record = record_text.getvalue()
 
     in_dist_info = [p for p in files if p.startswith(info_dir + "/")]
     outside = [p for p in files if not p.startswith(info_dir + "/")]

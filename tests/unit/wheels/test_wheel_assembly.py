@@ -3,6 +3,7 @@ maturin 1.16 built (`--compatibility linux`) for the same files."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from typing import List, Optional
@@ -304,3 +305,14 @@ def test_names_and_scripts() -> None:
         "p-1.data/scripts/tool", b"\x7fELF", True
     )
     assert record_hash(b"") == "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+
+
+def test_record_quotes_paths_as_csv_does() -> None:
+    odd = 'cargo_only_pkg/data,with comma and "quote".txt'
+    _, content = _build([*_entries(), WheelEntry(odd, b"x")])
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        (record_name,) = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
+        record = zf.read(record_name).decode()
+    rows = list(csv.reader(io.StringIO(record)))
+    assert all(len(row) == 3 for row in rows), rows
+    assert odd in [row[0] for row in rows]

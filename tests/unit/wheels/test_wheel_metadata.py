@@ -18,6 +18,7 @@ from pants_rust_python.wheels.metadata import (
     MetadataFileMissing,
     build_core_metadata,
     canonicalize_name,
+    check_header_values,
     entry_points_txt,
     escape_distribution,
     fold_header,
@@ -1206,3 +1207,17 @@ def test_require_cffi_adds_it_when_missing() -> None:
         "numpy",
         'cffi; platform_python_implementation != "PyPy"',
     )
+
+
+@pytest.mark.parametrize("field", ["summary", "author", "keywords", "home_page"])
+def test_line_break_in_a_header_is_refused(field: str) -> None:
+    md = CoreMetadata(name="x", version="1", **{field: "one\nInjected-Header: two"})
+    with pytest.raises(MetadataError, match="line break"):
+        render_metadata(md)
+    with pytest.raises(MetadataError, match="pyproject.toml"):
+        check_header_values(md, "pyproject.toml")
+
+
+def test_multi_line_license_is_folded_not_refused() -> None:
+    text = render_metadata(CoreMetadata(name="x", version="1", license="MIT\nor Apache")).decode()
+    assert "License: MIT\r\n\tor Apache\n" in text
