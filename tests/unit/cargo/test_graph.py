@@ -298,7 +298,7 @@ def _chain_metadata() -> dict:
         "probe": "path+file:///ws/crates/probe#0.1.0",
         "regex": rid("regex", "1.0.0"),
     }
-    edges = {
+    edges: dict[str, list[dict]] = {
         "app": [dep("helper", ids["helper"]), dep("regex", ids["regex"])],
         "helper": [dep("core", ids["core"], None, "build")],
         "core": [dep("regex", ids["regex"])],

@@ -1211,7 +1211,8 @@ def test_require_cffi_adds_it_when_missing() -> None:
 
 @pytest.mark.parametrize("field", ["summary", "author", "keywords", "home_page"])
 def test_line_break_in_a_header_is_refused(field: str) -> None:
-    md = CoreMetadata(name="x", version="1", **{field: "one\nInjected-Header: two"})
+    values: Dict[str, Any] = {field: "one\nInjected-Header: two"}
+    md = CoreMetadata(name="x", version="1", **values)
     with pytest.raises(MetadataError, match="line break"):
         render_metadata(md)
     with pytest.raises(MetadataError, match="pyproject.toml"):
