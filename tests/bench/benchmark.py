@@ -36,6 +36,7 @@ from rust_python_testutil.buildgrid import buildgrid_server  # noqa: E402
 from rust_python_testutil.e2e import (  # noqa: E402
     copy_repo,
     find_python,
+    installs_elsewhere,
     kill_pantsd,
     make_venv,
     run_pants,
@@ -142,37 +143,6 @@ def _edit(path: Path, n: int) -> None:
 def _edit_python(path: Path, n: int) -> None:
     with path.open("a") as f:
         f.write(f"BENCH_EDIT_{n} = {n}\n")
-
-
-def _link_tree(src: Path, dest: Path) -> Path:
-    """A copy of an installation at another path (hard links where the file system allows)."""
-
-    def link_or_copy(source: str, target: str) -> None:
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-
-    if not dest.exists():
-        shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
-    return dest
-
-
-def _installs_elsewhere(root: Path, pythons: Sequence[str]) -> list[str]:
-    """Options that make Pants find the toolchain and the interpreters only at copies under
-    `root`, as on a machine that installed them in other directories."""
-    sysroot = subprocess.run(
-        ["rustc", "--print", "sysroot"], check=True, stdout=subprocess.PIPE, text=True
-    ).stdout.strip()
-    rust = _link_tree(Path(sysroot), root / "rust")
-    bins = [
-        _link_tree(Path(p).resolve().parents[1], root / f"python-{Path(p).name}") / "bin"
-        for p in pythons
-    ]
-    return [
-        f"--rust-toolchain-search-paths=['{rust / 'bin'}']",
-        f"--python-bootstrap-search-path={[str(b) for b in bins]!r}",
-    ]
 
 
 def _kept_sandboxes(work: Path, n: int) -> list[str]:
@@ -347,7 +317,7 @@ def bench_suite(
                 "is cacheable, so when that is 0 no cargo or rustc ran)."
             )
             # A second machine: the toolchain and interpreters at other absolute paths.
-            elsewhere = _installs_elsewhere(work / "elsewhere", pythons)
+            elsewhere = installs_elsewhere(work / "elsewhere", pythons)
             for _ in range(args.repeat):
                 pants.wipe()
                 start = time.monotonic()

@@ -19,14 +19,20 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import pytest
 from rust_python_testutil.buildgrid import BuildGridServer, buildgrid_server
-from rust_python_testutil.e2e import PantsResult, copy_repo, find_python, run_pants, wheels_in
+from rust_python_testutil.e2e import (
+    PantsResult,
+    copy_repo,
+    find_python,
+    installs_elsewhere,
+    run_pants,
+    wheels_in,
+)
 
 TARGET = "src/geometry/crates/shapes_py:shapes_py"
 DISTRIBUTION = "src/geometry/crates:shapes-dist"
@@ -115,35 +121,6 @@ class Machine:
         return {w.name: w.read_bytes() for w in wheels_in(self.repo / "dist")}
 
 
-def _link_tree(src: Path, dest: Path) -> Path:
-    """A copy of an installation at another path (hard links where the file system allows)."""
-
-    def link_or_copy(source: str, target: str) -> None:
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-
-    shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
-    return dest
-
-
-def _installs_elsewhere(root: Path) -> list[str]:
-    """Options that make Pants find the toolchain and CPython 3.9 only at copies under `root`,
-    as on a machine that installed them in other directories."""
-    sysroot = subprocess.run(
-        ["rustc", "--print", "sysroot"], check=True, stdout=subprocess.PIPE, text=True
-    ).stdout.strip()
-    rust = _link_tree(Path(sysroot), root / "opt" / "rust")
-    prefix = Path(find_python("3.9")).resolve().parents[1]
-    assert (prefix / "lib" / "python3.9").is_dir() and prefix != Path("/usr"), prefix
-    python = _link_tree(prefix, root / "opt" / "python")
-    return [
-        f"--rust-toolchain-search-paths=['{rust / 'bin'}']",
-        f"--python-bootstrap-search-path=['{python / 'bin'}']",
-    ]
-
-
 @dataclass(frozen=True)
 class Shared:
     server: BuildGridServer
@@ -176,7 +153,11 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
         # Pants keys its own Python tool processes (the distribution's setuptools run) on the
         # interpreter's path; the extension's cargo steps name no path of either install.
         moved_build = moved.package(
-            server, store, "moved", targets=(TARGET,), options=_installs_elsewhere(moved.root)
+            server,
+            store,
+            "moved",
+            targets=(TARGET,),
+            options=installs_elsewhere(moved.root / "opt", [find_python("3.9")]),
         )
         links = [os.readlink(link) for link in store.glob("toolchains/*/bin/rustc")]
         yield Shared(

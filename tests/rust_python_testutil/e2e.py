@@ -196,3 +196,36 @@ def read_from_zip(path: Path, member_suffix: str) -> str:
     with zipfile.ZipFile(path) as zf:
         (name,) = [n for n in zf.namelist() if n.endswith(member_suffix)]
         return zf.read(name).decode()
+
+
+def link_tree(src: Path, dest: Path) -> Path:
+    """A copy of an installation at another path (hard links where the file system allows)."""
+
+    def link_or_copy(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    if not dest.exists():
+        shutil.copytree(src, dest, symlinks=True, copy_function=link_or_copy)
+    return dest
+
+
+def installs_elsewhere(root: Path, pythons: Sequence[str]) -> list[str]:
+    """Pants options under which the toolchain and `pythons` are found only at copies under
+    `root`, as on a machine that installed them in other directories."""
+    sysroot = subprocess.run(
+        ["rustc", "--print", "sysroot"], check=True, stdout=subprocess.PIPE, text=True
+    ).stdout.strip()
+    rust = link_tree(Path(sysroot), root / "rust")
+    bins = []
+    for python in pythons:
+        prefix = Path(python).resolve().parents[1]
+        # A self-contained install (pyenv, python.org), not the system's /usr.
+        assert (prefix / "lib").is_dir() and prefix != Path("/usr"), prefix
+        bins.append(str(link_tree(prefix, root / f"python-{Path(python).name}") / "bin"))
+    return [
+        f"--rust-toolchain-search-paths=['{rust / 'bin'}']",
+        f"--python-bootstrap-search-path={bins!r}",
+    ]
