@@ -4,10 +4,12 @@ Each is its own cached process, keyed by what truly determines it:
   vendor        stub tree (manifests, Cargo.lock) + toolchain
   metadata      stub tree + vendored sources + feature selection
   deps layer    stub tree + vendored sources + toolchain + profile/features + interpreter facts
-  repo layer    the deps layer + the real sources of the repo crates the crate depends on
-  build         the crate's own sources + the repo layer (or the deps layer, if it has none)
-so editing a `.rs` file of the repo never recompiles a third-party crate, and editing the crate
-itself recompiles only that crate.
+                (+ the previous interpreter's deps layer, whose target directory it starts from)
+  repo layers   one per repo crate the crate depends on, in dependency order: the layer before
+                it (or the deps layer) + the real sources of that crate and the earlier ones
+  build         the crate's own sources + the last repo layer (or the deps layer)
+so editing a `.rs` file of the repo never recompiles a third-party crate, editing a repo crate
+recompiles it and what uses it, and editing the crate itself recompiles only that crate.
 """
 from __future__ import annotations
 
