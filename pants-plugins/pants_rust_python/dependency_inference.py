@@ -25,7 +25,7 @@ from pants_rust_python.cargo.manifest import (
     parse_toml,
     workspace_member_globs,
 )
-from pants_rust_python.repo_paths import repo_path
+from pants_rust_python.repo_paths import ancestors, repo_path
 from pants_rust_python.target_types import CargoDependenciesField
 
 logger = logging.getLogger(__name__)
@@ -40,14 +40,6 @@ class CargoDependenciesInferenceFieldSet(FieldSet):
 
 class InferCargoDependenciesRequest(InferDependenciesRequest):
     infer_from = CargoDependenciesInferenceFieldSet
-
-
-def _ancestors(path: str) -> list[str]:
-    result = []
-    while path:
-        path = posixpath.dirname(path)
-        result.append(path)
-    return result
 
 
 def _manifest_path(directory: str) -> str:
@@ -66,7 +58,7 @@ def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]
     explicit = package.get("workspace") if isinstance(package, Mapping) else None
     if isinstance(explicit, str):
         return repo_path(posixpath.join(crate_dir, explicit))
-    for ancestor in _ancestors(crate_dir):
+    for ancestor in ancestors(crate_dir)[1:]:
         manifest = manifests.get(ancestor)
         if manifest is not None and "workspace" in manifest:
             members, exclude = workspace_member_globs(manifest)
@@ -78,7 +70,7 @@ def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]
 async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> InferredDependencies:
     address = request.field_set.address
     crate_dir = address.spec_path
-    dirs = [crate_dir, *_ancestors(crate_dir)]
+    dirs = ancestors(crate_dir)
     contents = await Get(DigestContents, PathGlobs([_manifest_path(d) for d in dirs]))
     manifests: dict[str, Mapping[str, Any]] = {}
     for fc in contents:

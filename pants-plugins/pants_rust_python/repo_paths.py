@@ -8,3 +8,12 @@ def repo_path(*parts: str) -> str:
     """`parts` joined and normalized, POSIX, relative to the build root; the root itself is ""."""
     joined = posixpath.normpath(posixpath.join(*parts)) if parts else "."
     return "" if joined == "." else joined
+
+
+def ancestors(path: str) -> list[str]:
+    """`a/b/c` -> [`a/b/c`, `a/b`, `a`, ``]: the directory itself, then up to the root."""
+    result = [path]
+    while path:
+        path = posixpath.dirname(path)
+        result.append(path)
+    return result

@@ -55,9 +55,9 @@ def test_python_files_and_pyproject_are_not_cargo_inputs() -> None:
 
 
 def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> None:
-    """Per-interpreter builds share the third-party crates that never see Python: the second
-    interpreter's layer is compiled on top of the first's, and cargo rebuilds only pyo3's build
-    configuration and the crates above it."""
+    """Per-interpreter builds share the third-party crates that never see Python: those come
+    from a layer of their own, each interpreter's layer is compiled on top of the previous one's,
+    and cargo rebuilds only pyo3's build configuration and the crates above it."""
     runner = make_rule_runner()
     manifest = HELLO_MANIFEST.replace(', "abi3-py39"', "")
     runner.write_files(hello_crate({"Cargo.toml": manifest}))
@@ -70,8 +70,11 @@ def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> N
     ]
     first_layer, second_layer = (package_names(lib.layers[0].compiled) for lib in libraries)
     independent = {"syn", "quote", "proc-macro2", "libc", "target-lexicon", "unindent"}
-    assert independent <= set(first_layer), first_layer
-    assert {"pyo3", "pyo3-ffi", "pyo3-build-config"} <= set(second_layer), second_layer
-    assert not independent & set(second_layer), second_layer
+    shared = libraries[0].shared_layer
+    assert shared is not None and libraries[1].shared_layer == shared
+    assert independent <= set(package_names(shared.compiled)), shared.compiled
+    for layer in (first_layer, second_layer):
+        assert {"pyo3", "pyo3-ffi", "pyo3-build-config"} <= set(layer), layer
+        assert not independent & set(layer), layer
     for library in libraries:
         assert b"PyInit_hello\x00" in library.content

@@ -37,8 +37,16 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-from pants_rust_python.cargo.graph import apply_tree_features
+from pants_rust_python.cargo.graph import apply_tree_features, is_local, parse_metadata
 from pants_rust_python.cargo.layers import has_other_crates, repo_crate_layers, split_layer_sources
+from pants_rust_python.cargo.shared_layer import (
+    SHARED_PACKAGE_DIR,
+    SHARED_PACKAGE_NAME,
+    SharedCrate,
+    interpreter_free_crates,
+    shared_package,
+)
+from pants_rust_python.repo_paths import ancestors, repo_path
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
@@ -258,6 +266,8 @@ class CargoMetadataResult:
     """`cargo metadata` JSON with each package's features as a build of `package` resolves them."""
 
     json_text: str
+    # The third-party crates of that build that no interpreter reaches (see shared_layer.py).
+    shared_crates: tuple[SharedCrate, ...] = ()
 
 
 @rule(desc="Read the Cargo dependency graph", level=LogLevel.DEBUG)
@@ -289,8 +299,14 @@ async def cargo_metadata(
         raise failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_name = {posixpath.basename(fc.path): fc.content.decode() for fc in contents}
-    metadata = apply_tree_features(json.loads(by_name["metadata.json"]), by_name["tree.txt"])
-    return CargoMetadataResult(json.dumps(metadata, sort_keys=True))
+    raw = json.loads(by_name["metadata.json"])
+    meta = parse_metadata(raw)
+    root_id = next(p.id for p in meta.packages if p.name == request.package and is_local(p.id))
+    shared = interpreter_free_crates(
+        meta, raw, root_id, by_name["tree.txt"], by_name["tree-target.txt"]
+    )
+    metadata = apply_tree_features(raw, by_name["tree.txt"])
+    return CargoMetadataResult(json.dumps(metadata, sort_keys=True), shared)
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,6 +332,11 @@ class CargoBuildRequest:
     # The same crate's builds for other interpreters, earliest first, as (env, description):
     # its dependency layer is compiled on top of theirs (see _DepsLayerRequest.base).
     earlier_interpreters: tuple[tuple[FrozenDict[str, str], str], ...] = ()
+    # The third-party crates no interpreter reaches, compiled first in a layer of their own that
+    # every build of the workspace with the same resolution shares (CargoMetadataResult), and
+    # the crate types of the library being built (None: programs).
+    shared_crates: tuple[SharedCrate, ...] = ()
+    crate_types: Optional[tuple[str, ...]] = None
 
 
 @dataclass(frozen=True)
@@ -343,6 +364,8 @@ class CargoBuildResult:
     # The layers the final step built on (third-party crates, then one per repo crate it
     # depends on), each with what cargo compiled when that layer was built.
     layers: tuple[CargoLayer, ...] = ()
+    # The layer of third-party crates no interpreter reaches, under the first of those.
+    shared_layer: Optional[CargoLayer] = None
 
 
 @dataclass(frozen=True)
@@ -351,7 +374,8 @@ class _DepsLayerRequest:
 
     With a `base` (the same build for the previous interpreter), cargo starts from that layer's
     target directory: only what the interpreter reaches (pyo3's or python3-sys's build script and
-    the crates above them) is compiled again, every other third-party crate is fresh.
+    the crates above them) is compiled again, every other third-party crate is fresh. The first
+    interpreter's layer starts from the `shared` layer, if there is one.
     """
 
     workspace: CargoWorkspace
@@ -362,6 +386,7 @@ class _DepsLayerRequest:
     env: FrozenDict[str, str]
     description: str
     base: Optional["_DepsLayerRequest"] = None
+    shared: Optional["_SharedLayerRequest"] = None
 
 
 async def _layer(output: Digest) -> CargoLayer:
@@ -389,6 +414,64 @@ def _cargo_build_args(
     )
 
 
+@dataclass(frozen=True)
+class _SharedLayerRequest:
+    """The third-party crates no interpreter reaches, compiled from a generated package.
+
+    Keyed by the workspace's vendored sources and cargo configuration, the profile and that
+    package (which names each crate's version and features, and the workspace's `[profile]`):
+    never by the extension or the interpreter, so every extension of the workspace whose build
+    resolves those crates alike shares it, and one that resolves other features gets its own.
+    """
+
+    root_dir: str
+    vendored: VendoredCrates
+    # The repo's `.cargo/config.toml` files on the way to the workspace root.
+    config: Digest
+    files: tuple[tuple[str, str], ...]
+    profile: str
+
+
+@rule(desc="Compile the third-party crates no interpreter reaches", level=LogLevel.DEBUG)
+async def build_shared_layer(request: _SharedLayerRequest, driver: CargoDriver) -> CargoLayer:
+    package_dir = posixpath.join(request.root_dir, SHARED_PACKAGE_DIR)
+    package = await Get(
+        Digest,
+        CreateDigest(
+            [
+                FileContent(posixpath.join(package_dir, path), text.encode())
+                for path, text in request.files
+            ]
+        ),
+    )
+    sources = await Get(Digest, MergeDigests([package, request.config]))
+    root = request.root_dir or "."
+    result = await driver_process(
+        driver,
+        root_dir=package_dir,
+        vendored=request.vendored,
+        mode="deps",
+        sources=sources,
+        # Not `--frozen`: the generated package has no Cargo.lock of its own. Every crate in it
+        # is pinned to its locked version, and only the vendored sources are reachable.
+        cargo_args=(
+            "build",
+            "--offline",
+            "--message-format=json-render-diagnostics",
+            f"--profile={request.profile}",
+        ),
+        extra_driver_args=(
+            f"--profile-dir={profile_dir_name(request.profile)}",
+            f"--local-package={SHARED_PACKAGE_NAME}",
+        ),
+        output_directories=(_TARGET_DIR, _OUT),
+        description=f"Compile the third-party crates of {root} that no interpreter reaches",
+    )
+    if result.exit_code != 0:
+        raise failure(f"Compiling the interpreter-free third-party crates of {root}", result)
+    return await _layer(result.output_digest)
+
+
 @rule(desc="Compile third-party crates", level=LogLevel.DEBUG)
 async def build_deps_layer(
     request: _DepsLayerRequest,
@@ -396,7 +479,12 @@ async def build_deps_layer(
 ) -> CargoLayer:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
-    base = await Get(CargoLayer, _DepsLayerRequest, request.base) if request.base else None
+    if request.base:
+        base: Optional[CargoLayer] = await Get(CargoLayer, _DepsLayerRequest, request.base)
+    elif request.shared:
+        base = await Get(CargoLayer, _SharedLayerRequest, request.shared)
+    else:
+        base = None
     local_packages = []
     for crate_dir in workspace.crate_dirs:
         package = workspace.manifest(crate_dir).get("package") or {}
@@ -533,12 +621,45 @@ async def build_repo_layer(
     return await _layer(result.output_digest)
 
 
+async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerRequest:
+    workspace = request.workspace
+    vendored, config = await MultiGet(
+        Get(VendoredCrates, CargoWorkspace, workspace),
+        Get(
+            Digest,
+            DigestSubset(
+                workspace.stub_digest,
+                PathGlobs(
+                    [
+                        repo_path(d, ".cargo", name)
+                        for d in ancestors(workspace.root_dir)
+                        for name in ("config.toml", "config")
+                    ]
+                ),
+            ),
+        ),
+    )
+    package = shared_package(
+        request.shared_crates,
+        root_manifest=workspace.manifest(workspace.root_dir),
+        crate_types=request.crate_types,
+    )
+    return _SharedLayerRequest(
+        root_dir=workspace.root_dir,
+        vendored=vendored,
+        config=config,
+        files=package.files,
+        profile=request.profile,
+    )
+
+
 @rule(desc="Compile Rust crate", level=LogLevel.DEBUG)
 async def cargo_build(
     request: CargoBuildRequest,
     driver: CargoDriver,
 ) -> CargoBuildResult:
     workspace = request.workspace
+    shared_request = await _shared_layer_request(request) if request.shared_crates else None
     deps_request: Optional[_DepsLayerRequest] = None
     for env, description in (*request.earlier_interpreters, (request.env, request.description)):
         deps_request = _DepsLayerRequest(
@@ -550,6 +671,7 @@ async def cargo_build(
             env=env,
             description=description,
             base=deps_request,
+            shared=shared_request if deps_request is None else None,
         )
     assert deps_request is not None
     real = await Get(Snapshot, Digest, request.sources)
@@ -594,7 +716,10 @@ async def cargo_build(
     if result.exit_code != 0:
         raise failure(f"Compiling {request.description}", result)
     built = await Get(CargoBuildResult, CargoBuildOutput(result.output_digest))
-    return dataclasses.replace(built, layers=tuple(layers))
+    shared_layer = (
+        await Get(CargoLayer, _SharedLayerRequest, shared_request) if shared_request else None
+    )
+    return dataclasses.replace(built, layers=tuple(layers), shared_layer=shared_layer)
 
 
 @rule

@@ -354,17 +354,20 @@ def main():
                 for a in cargo
                 if not a.startswith(("--format-version", "--manifest-path"))
             ]
-            tree += [
-                "--package=" + args.tree_package,
-                "--edges=normal,build",
-                "--prefix=none",
-                "--format={p}|{f}",
-            ]
-            proc = subprocess.run(tree, cwd=cwd, env=env, stdout=subprocess.PIPE)
-            if proc.returncode != 0:
-                return proc.returncode
-            with open(os.path.join(sandbox, args.out, "tree.txt"), "wb") as f:
-                f.write(proc.stdout)
+            tree += ["--package=" + args.tree_package, "--prefix=none", "--format={p}|{f}"]
+            # All of the build, then the crate's own code only (no build scripts, no
+            # proc-macros): a crate in both may get other features in each.
+            for edges, name in (
+                ("normal,build", "tree.txt"),
+                ("normal,no-proc-macro", "tree-target.txt"),
+            ):
+                proc = subprocess.run(
+                    tree + ["--edges=" + edges], cwd=cwd, env=env, stdout=subprocess.PIPE
+                )
+                if proc.returncode != 0:
+                    return proc.returncode
+                with open(os.path.join(sandbox, args.out, name), "wb") as f:
+                    f.write(proc.stdout)
         return 0
 
     proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -35,6 +35,7 @@ from pants_rust_python.cargo.graph import (
     parse_metadata,
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
+from pants_rust_python.cargo.shared_layer import SharedCrate
 from pants_rust_python.interpreter_env import PythonInterpreter, interpreter_build_env
 from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
 from pants_rust_python.repo_paths import repo_path
@@ -82,6 +83,8 @@ class RustProject:
     workspace: CargoWorkspace
     spec: ProjectSpec
     metadata_json: str
+    # The third-party crates of the crate's build that no interpreter reaches.
+    shared_crates: tuple[SharedCrate, ...]
     features: FeatureSelection
     profile: str
     strip: bool
@@ -267,6 +270,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         workspace=workspace,
         spec=spec,
         metadata_json=metadata_result.json_text,
+        shared_crates=metadata_result.shared_crates,
         features=features,
         profile=profile,
         strip=target.get(RustStripField).value,
@@ -317,6 +321,9 @@ def _cargo_build_request(
     rustc_args: tuple[str, ...],
     header_candidates: tuple[str, ...] = (),
 ) -> CargoBuildRequest:
+    lib = project.package.lib_target
+    crate_types = lib.crate_types if "--lib" in target_args and lib else None
+
     def described(i: PythonInterpreter) -> tuple[FrozenDict[str, str], str]:
         return interpreter_env(project, i), f"{project.address} for Python {i.major_minor}"
 
@@ -340,6 +347,8 @@ def _cargo_build_request(
         earlier_interpreters=tuple(
             dict.fromkeys(d for d in map(described, earlier) if d[0] != env)
         ),
+        shared_crates=project.shared_crates,
+        crate_types=crate_types,
     )
 
 
@@ -369,6 +378,7 @@ class NativeLibrary:
     header: Optional[bytes] = None
     # The cached layers the final step built on (see cargo_build).
     layers: tuple[CargoLayer, ...] = ()
+    shared_layer: Optional[CargoLayer] = None
 
 
 @rule(desc="Build a Rust Python extension")
@@ -396,7 +406,9 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         )
     library = libraries[0].content
     _check_exports(project, library)
-    return NativeLibrary(library, result.compiled, result.header, result.layers)
+    return NativeLibrary(
+        library, result.compiled, result.header, result.layers, result.shared_layer
+    )
 
 
 @dataclass(frozen=True)

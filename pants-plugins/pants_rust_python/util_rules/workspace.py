@@ -23,7 +23,7 @@ from pants_rust_python.cargo.manifest import (
     stub_files,
     workspace_member_globs,
 )
-from pants_rust_python.repo_paths import repo_path
+from pants_rust_python.repo_paths import ancestors, repo_path
 
 
 class CargoWorkspaceError(Exception):
@@ -64,15 +64,6 @@ class CargoWorkspace:
         return parse_toml(self.real_files[path], path)
 
 
-def _ancestors(path: str) -> list[str]:
-    """`a/b/c` -> [`a/b/c`, `a/b`, `a`, ``]."""
-    result = [path]
-    while path:
-        path = posixpath.dirname(path)
-        result.append(path)
-    return result
-
-
 async def _read(paths: list[str]) -> dict[str, bytes]:
     contents = await Get(DigestContents, PathGlobs(paths))
     return {fc.path: fc.content for fc in contents}
@@ -89,7 +80,7 @@ def _parse(path: str, content: bytes) -> Mapping[str, Any]:
 async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace:
     crate_dir = request.crate_dir
     crate_manifest_path = repo_path(crate_dir, "Cargo.toml")
-    ancestor_manifests = await _read([repo_path(a, "Cargo.toml") for a in _ancestors(crate_dir)])
+    ancestor_manifests = await _read([repo_path(a, "Cargo.toml") for a in ancestors(crate_dir)])
     if crate_manifest_path not in ancestor_manifests:
         raise CargoWorkspaceError(
             softwrap(
@@ -108,7 +99,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         if isinstance(explicit_root, str):
             root_dir = repo_path(crate_dir, explicit_root)
         else:
-            for ancestor in _ancestors(crate_dir)[1:]:
+            for ancestor in ancestors(crate_dir)[1:]:
                 path = repo_path(ancestor, "Cargo.toml")
                 if path not in ancestor_manifests:
                     continue
@@ -173,7 +164,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     lockfile = repo_path(root_dir, "Cargo.lock")
     config_paths = [
         repo_path(a, ".cargo", name)
-        for a in _ancestors(root_dir)
+        for a in ancestors(root_dir)
         for name in ("config.toml", "config")
     ]
     extra = await _read([lockfile, *config_paths])
