@@ -10,6 +10,7 @@ import pytest
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import RuleRunner
+from rust_python_testutil.e2e import source_checkout
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
@@ -21,10 +22,12 @@ from rust_python_testutil.rules import (
 FINAL_ERROR = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception)): ", re.MULTILINE)
 
 
-def expect_error(runner: RuleRunner, error_type: str, *fragments: str) -> str:
+def expect_error(
+    runner: RuleRunner, error_type: str, *fragments: str, address: Address = Address("hello")
+) -> str:
     """The build fails with `error_type` last, and its own message says what and how to fix."""
     with pytest.raises(ExecutionError) as exc:
-        build_native_library(runner, Address("hello"))
+        build_native_library(runner, address)
     text = str(exc.value)
     matches = list(FINAL_ERROR.finditer(text))
     assert matches, text
@@ -161,3 +164,31 @@ def test_cffi_requested_without_cdylib() -> None:
         )
     )
     expect_error(runner, "RustPythonBuildError", "hello/Cargo.toml", "cdylib")
+
+
+def test_path_crate_without_a_target() -> None:
+    """A repo crate the extension uses but no `rust_crate()` owns would be compiled from an
+    empty placeholder (unresolved imports, or a library that fails at import)."""
+    runner = make_rule_runner()
+    root = source_checkout() / "src" / "geometry"
+    runner.write_files(
+        {
+            f"geometry/{path.relative_to(root)}": path.read_text()
+            for path in root.rglob("*")
+            if path.is_file() and "target" not in path.parts and path.name != "BUILD"
+        }
+    )
+    runner.write_files(
+        {
+            "geometry/BUILD": "cargo_workspace()\n",
+            "geometry/crates/shapes_py/BUILD": "rust_python_extension()\n",
+        }
+    )
+    expect_error(
+        runner,
+        "RustPythonBuildError",
+        "geometry/crates/shapes",
+        "rust_crate()",
+        "tailor",
+        address=Address("geometry/crates/shapes_py"),
+    )

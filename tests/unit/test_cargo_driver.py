@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+from pants_rust_python.util_rules import cargo_driver
 from pants_rust_python.util_rules.cargo_driver import (
     FIXED_MTIME,
     install_pyo3_config,
@@ -103,3 +106,40 @@ def test_toolchain_links_are_named_by_identity_not_location(tmp_path: Path) -> N
     assert (Path(links_b) / "rustc").read_text() == "b"
     digest_c, links_c = link_toolchain(store, "rustc 1.96.0", str(tmp_path / "a" / "bin"))
     assert digest_c != digest_a and links_c != links_a
+
+
+def test_every_cargo_step_refuses_a_cargo_config_above_the_sandbox(tmp_path: Path) -> None:
+    """Pants sandboxes live under /tmp by default: anyone's `/tmp/.cargo/config.toml` would
+    redirect `cargo vendor` to other crates. No mode may run cargo with one above it."""
+    config = tmp_path / ".cargo" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('[source.crates-io]\nreplace-with = "forged"\n')
+    marker = tmp_path / "cargo-ran"
+    fake_cargo = tmp_path / "cargo"
+    fake_cargo.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    fake_cargo.chmod(0o755)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (sandbox / "vendor-config.toml").write_text("")
+    for mode in ("vendor", "metadata", "deps", "build"):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                cargo_driver.__file__,
+                f"--mode={mode}",
+                "--out=out",
+                f"--store={tmp_path / 'store'}",
+                "--vendor-dir=vendor",
+                "--vendor-config=vendor-config.toml",
+                "--",
+                "metadata" if mode == "metadata" else "vendor" if mode == "vendor" else "rustc",
+            ],
+            cwd=sandbox,
+            env={**os.environ, "CARGO": str(fake_cargo)},
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 2, (mode, proc.stderr)
+        assert str(config) in proc.stderr
+        assert "local_execution_root_dir" in proc.stderr
+        assert not marker.exists(), mode

@@ -265,6 +265,19 @@ def main():
         cargo_args = cargo_args[1:]
     cwd = os.path.join(sandbox, args.workspace_root)
 
+    # Before any cargo runs, vendoring included: a configuration there could swap the crates.
+    leak = outside_cargo_config(sandbox)
+    if leak:
+        sys.stderr.write(
+            "error: %s is a Cargo configuration file above the build sandbox; cargo would apply "
+            "it to this build (its sources, registries, flags), which must depend only on the "
+            "repository. If it is yours, move its settings into the repository's "
+            ".cargo/config.toml, or remove it. If it is not (Pants makes sandboxes under /tmp by "
+            "default, where any user can write), point `[GLOBAL].local_execution_root_dir` in "
+            "pants.toml at a directory only you can write.\n" % leak
+        )
+        return 2
+
     if args.mode == "vendor":
         # The one networked step: cargo uses the caller's CARGO_HOME (registries, mirrors,
         # credentials, download cache). The output is checked against Cargo.lock's checksums.
@@ -292,14 +305,6 @@ def main():
     if pyo3_config is not None:
         env["PYO3_CONFIG_FILE"] = install_pyo3_config(args.store, pyo3_config)
 
-    leak = outside_cargo_config(sandbox)
-    if leak:
-        sys.stderr.write(
-            "error: %s is a Cargo configuration file above the build sandbox; cargo would apply "
-            "it to this build, which must depend only on the repository. Move its settings into "
-            "the repository's .cargo/config.toml, or remove it.\n" % leak
-        )
-        return 2
     cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
     rest = cargo_args[1:]
     if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:

@@ -85,6 +85,8 @@ class RustProject:
     metadata_json: str
     # The third-party crates of the crate's build that no interpreter reaches.
     shared_crates: tuple[SharedCrate, ...]
+    # The directories of the repo crates the crate builds on, each after those it uses.
+    repo_crate_order: tuple[str, ...]
     features: FeatureSelection
     profile: str
     strip: bool
@@ -108,18 +110,6 @@ class RustProject:
                 return raw
         raise RustPythonBuildError(
             f"{self.address}: {package_id} is missing from `cargo metadata`."
-        )
-
-    @property
-    def repo_crate_order(self) -> tuple[str, ...]:
-        """The directories of the repo crates the crate builds on, each after those it uses."""
-        meta = self.metadata
-        root = self.workspace.root_dir
-        return tuple(
-            repo_path(
-                root, posixpath.relpath(posixpath.dirname(p.manifest_path), meta.workspace_root)
-            )
-            for p in local_dependency_order(meta, self.package.id)
         )
 
     @property
@@ -251,6 +241,14 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         )
     except (GraphError, ProjectError) as e:
         raise RustPythonBuildError(f"{request.address}: {e}") from e
+    repo_crate_order = tuple(
+        repo_path(
+            workspace.root_dir,
+            posixpath.relpath(posixpath.dirname(p.manifest_path), meta.workspace_root),
+        )
+        for p in local_dependency_order(meta, package.id)
+    )
+    _check_repo_crates_owned(request.address, repo_crate_order, cargo_sources.snapshot.files)
 
     if is_binary:
         wanted = target[RustBinariesField].value
@@ -271,6 +269,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         spec=spec,
         metadata_json=metadata_result.json_text,
         shared_crates=metadata_result.shared_crates,
+        repo_crate_order=repo_crate_order,
         features=features,
         profile=profile,
         strip=target.get(RustStripField).value,
@@ -279,6 +278,25 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         own_files=FrozenDict(own_files),
         pyproject=_freeze(pyproject) if pyproject is not None else None,
     )
+
+
+def _check_repo_crates_owned(
+    address: Address, crate_dirs: tuple[str, ...], cargo_files: tuple[str, ...]
+) -> None:
+    """A repo crate no target owns would reach cargo as an empty placeholder."""
+    files = set(cargo_files)
+    unowned = [d for d in crate_dirs if repo_path(d, "Cargo.toml") not in files]
+    if unowned:
+        where = ", ".join(f"`{d or '.'}`" for d in unowned)
+        raise RustPythonBuildError(
+            softwrap(
+                f"""
+                {address}: the crate builds on the repo crate(s) in {where}, which no target
+                owns, so their sources would not reach the build. Add `rust_crate()` to the
+                BUILD file in each of those directories, or run `./pants tailor ::`.
+                """
+            )
+        )
 
 
 def extension_suffix(spec: ProjectSpec, interpreter: PythonInterpreter) -> str:
