@@ -19,9 +19,10 @@ import json
 import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import pytest
 from rust_python_testutil.buildgrid import BuildGridServer, buildgrid_server
@@ -90,6 +91,7 @@ class Machine:
         name: str,
         targets: Sequence[str] = (TARGET, DISTRIBUTION),
         options: Sequence[str] = (),
+        extra_env: Mapping[str, str] = {},  # noqa: B006 - read only
     ) -> Build:
         sandboxes = self.root / f"sandboxes-{name}"
         sandboxes.mkdir(parents=True)
@@ -108,7 +110,7 @@ class Machine:
             ],
             cache_dir=self.root / "cache",
             # The launcher keeps its virtualenv of Pants there: its own on each machine.
-            extra_env={"XDG_CACHE_HOME": str(self.root / "xdg-cache")},
+            extra_env={"XDG_CACHE_HOME": str(self.root / "xdg-cache"), **extra_env},
         ).assert_success()
         counters_text = result.stderr[result.stderr.rfind("Counters:") :]
         return Build(
@@ -244,6 +246,56 @@ def test_repo_crate_edit_compiles_only_repo_crates(shared: Shared) -> None:
     assert sorted(_package_name(c) for c in layer_compiled["compiled"]) == ["shapes", "shapes_py"]
     assert [_package_name(c) for c in final_compiled["compiled"]] == ["shapes_py"]
     assert wheels_in(shared.fresh.repo / "dist")
+
+
+def _cache_holds(server: BuildGridServer, text: str) -> bool:
+    needle = text.encode()
+    return any(needle in blob.read_bytes() for blob in server.cas.rglob("*") if blob.is_file())
+
+
+def test_values_that_may_be_secrets_never_reach_the_remote_cache(shared: Shared) -> None:
+    """The cache stores each process's Command, environment included, readable by anyone who
+    can read the cache: a build variable or a vendoring variable that may hold a secret keeps
+    its steps on this machine only (see secret_env.py)."""
+    run_id = uuid.uuid4().hex
+    program = "src/hello_bin:hello_bin"
+    # Control: an ordinary build variable is part of the uploaded Commands (so this test's grep
+    # would find a value that leaked).
+    marker = f"ordinary-{run_id}"
+    shared.first.package(
+        shared.server,
+        shared.store,
+        "with-marker",
+        targets=(program,),
+        options=(f"--rust-build-env-vars=['PLANTED_MARKER={marker}']",),
+    )
+    assert _cache_holds(shared.server, marker)
+
+    build_secret, fetch_secret = f"build-secret-{run_id}", f"fetch-secret-{run_id}"
+    proxy_password = f"proxy-password-{run_id}"
+    build = shared.first.package(
+        shared.server,
+        shared.store,
+        "with-secrets",
+        targets=(program,),
+        options=(
+            f"--rust-build-env-vars=['PLANTED_API_TOKEN={build_secret}']",
+            "--rust-fetch-env-vars=+['PLANTED_REGISTRY_TOKEN', 'ALL_PROXY']",
+        ),
+        # A proxy nobody uses (NO_PROXY covers every host), with credentials in its URL.
+        extra_env={
+            "PLANTED_REGISTRY_TOKEN": fetch_secret,
+            "ALL_PROXY": f"http://builder:{proxy_password}@127.0.0.1:9",
+            "NO_PROXY": "*",
+        },
+    )
+    # The steps ran (vendoring and compiling, with those values)...
+    assert any(d.startswith("Vendor crates of Cargo.lock") for d in build.local), build.local
+    assert any(d.startswith(f"Compile {program}") for d in build.local), build.local
+    assert "may hold a" in build.result.stderr and "PLANTED_API_TOKEN" in build.result.stderr
+    # ...and none of the values reached the cache.
+    for secret in (build_secret, fetch_secret, proxy_password):
+        assert not _cache_holds(shared.server, secret), secret
 
 
 def _package_name(package_id: str) -> str:

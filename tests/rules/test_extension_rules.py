@@ -78,3 +78,18 @@ def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> N
         assert not independent & set(layer), layer
     for library in libraries:
         assert b"PyInit_hello\x00" in library.content
+
+
+def test_dev_builds_name_no_sandbox_and_are_byte_identical() -> None:
+    """Debug info and panic locations name paths relative to the sandbox (the driver's rustc
+    wrapper remaps it), so two dev builds in different sandboxes give the same library."""
+    libraries = []
+    for _ in range(2):
+        # No local cache: the second build really compiles, in sandboxes of its own.
+        runner = make_rule_runner("--no-local-cache")
+        runner.write_files(hello_crate({"BUILD": 'rust_python_extension(profile="dev")\n'}))
+        _, library = build_native_library(runner, Address("hello"))
+        assert library.compiled, "the build was not run"
+        assert b"pants-sandbox-" not in library.content
+        libraries.append(library.content)
+    assert libraries[0] == libraries[1]

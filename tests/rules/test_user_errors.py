@@ -192,3 +192,31 @@ def test_path_crate_without_a_target() -> None:
         "tailor",
         address=Address("geometry/crates/shapes_py"),
     )
+
+
+BUILD_RS_RUNNING_PERL = """\
+use std::process::Command;
+
+fn main() {
+    // The host's other programs are not on a build's PATH...
+    assert!(Command::new("sed").arg("--version").output().is_err(), "sed was found");
+    // ...and a declared tool is.
+    let out = Command::new("perl").args(["-e", "print 6 * 7"]).output().expect("perl");
+    if !out.status.success() {
+        panic!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(out.stdout, b"42");
+}
+"""
+
+
+def test_build_script_running_an_undeclared_tool() -> None:
+    runner = make_rule_runner()
+    manifest = HELLO_MANIFEST.replace('edition = "2021"', 'edition = "2021"\nbuild = "build.rs"')
+    runner.write_files(hello_crate({"Cargo.toml": manifest, "build.rs": BUILD_RS_RUNNING_PERL}))
+    expect_error(runner, "CargoError", "`perl`", "[rust].build_tools")
+
+    runner = make_rule_runner("--rust-build-tools=['perl']")
+    runner.write_files(hello_crate({"Cargo.toml": manifest, "build.rs": BUILD_RS_RUNNING_PERL}))
+    _, library = build_native_library(runner, Address("hello"))
+    assert b"PyInit_hello\x00" in library.content

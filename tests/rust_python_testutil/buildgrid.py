@@ -108,6 +108,8 @@ def _listening(port: int) -> bool:
 class BuildGridServer:
     port: int
     log: Path
+    # The disk storage: every blob the cache holds (Commands with their environments, outputs).
+    cas: Path
 
     @property
     def address(self) -> str:
@@ -159,7 +161,7 @@ def buildgrid_server(workdir: Path, *, startup_timeout: float = 180) -> Iterator
             if time.monotonic() > deadline:
                 raise AssertionError(f"bgd not listening on {port}:\n{log.read_text()[-5000:]}")
             time.sleep(0.2)
-        yield BuildGridServer(port, log)
+        yield BuildGridServer(port, log, workdir / "cas")
     finally:
         _signal_group(proc.pid, signal.SIGTERM)
         try:

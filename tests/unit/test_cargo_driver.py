@@ -5,11 +5,18 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+import pytest
 from pants_rust_python.util_rules import cargo_driver
 from pants_rust_python.util_rules.cargo_driver import (
     FIXED_MTIME,
+    StoreError,
+    collect_garbage,
+    ensure_private_store,
+    identify_toolchain,
     install_pyo3_config,
     install_vendor,
     link_toolchain,
@@ -71,10 +78,120 @@ def test_vendored_sources_linked_read_only_are_installed_as_a_movable_copy(tmp_p
     copied = installed / "pyo3-0.30.1" / "src" / "lib.rs"
     assert copied.read_text() == "// pyo3\n"
     assert copied.stat().st_mtime == FIXED_MTIME
+    # Installed read-only: nothing but the driver's own replacement changes it.
     for directory in (installed, installed / "pyo3-0.30.1", installed / "pyo3-0.30.1" / "src"):
-        assert directory.stat().st_mode & stat.S_IWUSR, directory
-    # A second build with the same key reuses the copy.
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o555, directory
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o444
+    # A second build with the same key reuses the copy, once it matches its manifest.
     assert install_vendor("/nonexistent", str(tmp_path / "store"), "k") == str(installed)
+    # The store itself is private.
+    assert stat.S_IMODE((tmp_path / "store").stat().st_mode) == 0o700
+
+
+def _vendored(tmp_path: Path) -> Path:
+    source = tmp_path / "sandbox" / "vendor"
+    (source / "itoa-1.0.0" / "src").mkdir(parents=True)
+    (source / "itoa-1.0.0" / "src" / "lib.rs").write_text("pub fn itoa() {}\n")
+    (source / "itoa-1.0.0" / "Cargo.toml").write_text('[package]\nname = "itoa"\n')
+    return source
+
+
+def _writable(path: Path) -> None:
+    for p in (path, *path.rglob("*")):
+        if not p.is_symlink():
+            p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+def test_an_altered_partial_or_grown_store_entry_is_replaced(tmp_path: Path) -> None:
+    """Whatever changed an entry since it was installed (a killed run, another process, a
+    person), the next build gets a fresh copy of its verified input instead."""
+    source, store = _vendored(tmp_path), str(tmp_path / "store")
+    entry = Path(install_vendor(str(source), store, "k"))
+    lib_rs = entry / "itoa-1.0.0" / "src" / "lib.rs"
+
+    _writable(entry)
+    lib_rs.write_text("pub fn itoa() { std::process::abort() }\n")  # altered
+    assert Path(install_vendor(str(source), store, "k")) == entry
+    assert lib_rs.read_text() == "pub fn itoa() {}\n"
+    assert lib_rs.stat().st_mtime == FIXED_MTIME
+
+    _writable(entry)
+    (entry / "itoa-1.0.0" / "Cargo.toml").unlink()  # partial
+    (entry / "itoa-1.0.0" / "build.rs").write_text("fn main() {}\n")  # extra
+    install_vendor(str(source), store, "k")
+    assert (entry / "itoa-1.0.0" / "Cargo.toml").exists()
+    assert not (entry / "itoa-1.0.0" / "build.rs").exists()
+
+    # Same bytes, but a new mtime would make cargo rebuild: replaced as well.
+    _writable(entry)
+    os.utime(lib_rs, (STORE_MTIME, STORE_MTIME))
+    install_vendor(str(source), store, "k")
+    assert lib_rs.stat().st_mtime == FIXED_MTIME
+
+    # An entry without its manifest (an interrupted install, an older plugin) is not trusted.
+    (tmp_path / "store" / "vendor" / "k.manifest.json").unlink()
+    _writable(entry)
+    lib_rs.write_text("forged\n")
+    install_vendor(str(source), store, "k")
+    assert lib_rs.read_text() == "pub fn itoa() {}\n"
+
+
+def test_a_store_others_may_write_to_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    store.chmod(0o777)
+    with pytest.raises(StoreError, match="others may write to it.*chmod go-w"):
+        install_vendor(str(_vendored(tmp_path)), str(store), "k")
+    store.chmod(0o700)
+    if os.getuid() == 0:  # only root can give a directory away
+        os.chown(store, 65534, 65534)
+        with pytest.raises(StoreError, match="belongs to user id 65534"):
+            ensure_private_store(str(store))
+
+
+def test_a_store_that_cannot_be_written_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "vendor").write_text("not a directory")
+    sandbox = tmp_path / "sandbox"
+    _vendored(tmp_path)
+    (sandbox / "vendor-config.toml").write_text('[source.vendored]\ndirectory = "vendor"\n')
+    proc = subprocess.run(
+        [
+            sys.executable,
+            cargo_driver.__file__,
+            "--mode=deps",
+            "--out=out",
+            f"--store={tmp_path / 'store'}",
+            "--vendor-dir=vendor",
+            "--vendor-config=vendor-config.toml",
+            "--vendor-key=k",
+            "--",
+            "rustc",
+        ],
+        cwd=sandbox,
+        env={**os.environ, "CARGO": "/nonexistent/cargo"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == cargo_driver.REFUSED_EXIT, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"the build store {tmp_path / 'store'} cannot be written" in proc.stderr
+    assert "[rust].store_dir" in proc.stderr
+
+
+def test_entries_unused_for_long_and_leftovers_of_killed_runs_are_removed(tmp_path: Path) -> None:
+    source, store = _vendored(tmp_path), str(tmp_path / "store")
+    old = Path(install_vendor(str(source), store, "old"))
+    recent = Path(install_vendor(str(source), store, "recent"))
+    leftover = Path(tempfile.mkdtemp(prefix=".tmp-killed-", dir=old.parent))
+    now = time.time()
+    os.utime(old.parent / "old.manifest.json", (now - 40 * 86400, now - 40 * 86400))
+    os.utime(leftover, (now - 2 * 86400, now - 2 * 86400))
+
+    assert sorted(collect_garbage(store, 30, now=now)) == [leftover.name, "old"]
+    assert not old.exists() and not leftover.exists()
+    assert recent.exists()
+    assert install_vendor("/nonexistent", store, "recent") == str(recent)
 
 
 def test_pyo3_config_lands_at_a_path_named_by_its_text(tmp_path: Path) -> None:
@@ -93,19 +210,64 @@ def test_pyo3_config_lands_at_a_path_named_by_its_text(tmp_path: Path) -> None:
 
 
 def test_toolchain_links_are_named_by_identity_not_location(tmp_path: Path) -> None:
-    for install in ("a", "b"):
+    def links(install: str) -> dict[str, str]:
         bin_dir = tmp_path / install / "bin"
-        bin_dir.mkdir(parents=True)
+        bin_dir.mkdir(parents=True, exist_ok=True)
         for name in ("cargo", "rustc", "rustdoc"):
             (bin_dir / name).write_text(install)
+        return {name: str(bin_dir / name) for name in ("cargo", "rustc", "rustdoc")}
+
     store = str(tmp_path / "store")
-    digest_a, links_a = link_toolchain(store, "rustc 1.95.0", str(tmp_path / "a" / "bin"))
-    digest_b, links_b = link_toolchain(store, "rustc 1.95.0", str(tmp_path / "b" / "bin"))
+    digest_a, links_a = link_toolchain(store, "rustc 1.95.0", links("a"))
+    digest_b, links_b = link_toolchain(store, "rustc 1.95.0", links("b"), ["pkg-config"])
     assert (digest_a, links_a) == (digest_b, links_b)
     # The links follow the latest install of that toolchain.
     assert (Path(links_b) / "rustc").read_text() == "b"
-    digest_c, links_c = link_toolchain(store, "rustc 1.96.0", str(tmp_path / "a" / "bin"))
+    digest_c, links_c = link_toolchain(store, "rustc 1.96.0", links("a"))
     assert digest_c != digest_a and links_c != links_a
+    # An undeclared tool's shim fails, naming the option.
+    proc = subprocess.run(
+        [str(Path(links_b) / "pkg-config"), "--libs", "zlib"], capture_output=True, text=True
+    )
+    assert proc.returncode == 127
+    assert "`pkg-config`" in proc.stderr and "[rust].build_tools" in proc.stderr
+
+
+def _fake_tool(directory: Path, name: str, version: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    tool = directory / name
+    tool.write_text(f"#!/bin/sh\necho '{version}'\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def test_build_tools_are_linked_and_keyed_by_what_they_are(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    cc = str(_fake_tool(tmp_path / "usr" / "bin", "cc", "cc 12.2.0"))
+    _fake_tool(tmp_path / "usr" / "bin", "ld", "GNU ld 2.40")
+    tools = tmp_path / "tools"
+    _fake_tool(tools, "pkg-config", "0.29.2")
+    search = [str(tools)]
+
+    plain = identify_toolchain(store, "rustc", cc, search)
+    with_tool = identify_toolchain(store, "rustc", cc, search, ["pkg-config"])
+    bin_dir = Path(with_tool["bin_dir"])
+    assert os.readlink(bin_dir / "pkg-config") == str(tools / "pkg-config")
+    assert os.readlink(bin_dir / "ld") == str(tmp_path / "usr" / "bin" / "ld")
+    assert with_tool["tools"]["pkg-config"].startswith("0.29.2 sha256:")
+    assert with_tool["fingerprint"] != plain["fingerprint"]
+    assert "glibc" in with_tool["libc"]
+    # Not declared: a shim that fails naming the option (`git` always is one).
+    assert not (Path(plain["bin_dir"]) / "pkg-config").is_symlink()
+    assert not (bin_dir / "git").is_symlink()
+
+    # A new version of a declared tool, in place, is a new identity.
+    _fake_tool(tools, "pkg-config", "0.29.3")
+    updated = identify_toolchain(store, "rustc", cc, search, ["pkg-config"])
+    assert updated["fingerprint"] != with_tool["fingerprint"]
+
+    with pytest.raises(StoreError, match="`\\[rust\\].build_tools` names cmake"):
+        identify_toolchain(store, "rustc", cc, search, ["cmake"])
 
 
 def test_every_cargo_step_refuses_a_cargo_config_above_the_sandbox(tmp_path: Path) -> None:
@@ -139,7 +301,7 @@ def test_every_cargo_step_refuses_a_cargo_config_above_the_sandbox(tmp_path: Pat
             capture_output=True,
             text=True,
         )
-        assert proc.returncode == 2, (mode, proc.stderr)
+        assert proc.returncode == cargo_driver.REFUSED_EXIT, (mode, proc.stderr)
         assert str(config) in proc.stderr
         assert "local_execution_root_dir" in proc.stderr
         assert not marker.exists(), mode

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 NORMAL = "normal"
 BUILD = "build"
@@ -409,15 +409,10 @@ def pyo3_abi3(meta: CargoMetadata, root_id: str) -> Optional[Abi3]:
 # Per-package feature resolution
 
 
-def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str, Any]:
-    """Replace the resolved features in `metadata` (a decoded `cargo metadata` document) with
-    those `cargo tree -p <pkg> --prefix=none --format='{p}|{f}'` printed for one package.
-
-    `cargo metadata` unifies features over every workspace member, so a pyo3 that one member
-    builds as abi3 would look abi3 for all of them; a build of one package sees only its own.
-    Packages that `cargo tree` does not list (not in that package's graph) keep their features.
-    """
-    features_by_name_version: Dict[Tuple[str, str], List[str]] = {}
+def tree_feature_sets(tree_output: str) -> Dict[Tuple[str, str], Set[Tuple[str, ...]]]:
+    """(name, version) -> the feature sets `cargo tree --prefix=none --format='{p}|{f}'` lists
+    for that package (two when build scripts get other features than the crate's code)."""
+    sets: Dict[Tuple[str, str], Set[Tuple[str, ...]]] = {}
     for line in tree_output.splitlines():
         if "|" not in line:
             continue
@@ -425,13 +420,27 @@ def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str,
         words = package.split()
         if len(words) < 2 or not words[1].startswith("v"):
             continue
-        features = features.replace("(*)", "").strip()
-        features_by_name_version[(words[0], words[1][1:])] = sorted(
-            f for f in features.split(",") if f
-        )
+        names = sorted(f for f in features.replace("(*)", "").strip().split(",") if f)
+        sets.setdefault((words[0], words[1][1:]), set()).add(tuple(names))
+    return sets
+
+
+def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str, Any]:
+    """Replace the resolved features in `metadata` (a decoded `cargo metadata` document) with
+    those `cargo tree -p <pkg> --prefix=none --format='{p}|{f}'` printed for one package (all of
+    them, for a crate that build scripts get with other features).
+
+    `cargo metadata` unifies features over every workspace member, so a pyo3 that one member
+    builds as abi3 would look abi3 for all of them; a build of one package sees only its own.
+    Packages that `cargo tree` does not list (not in that package's graph) keep their features.
+    """
+    features = {
+        key: sorted({f for s in sets for f in s})
+        for key, sets in tree_feature_sets(tree_output).items()
+    }
     by_id = {p["id"]: (p["name"], p["version"]) for p in metadata.get("packages", ())}
     for node in (metadata.get("resolve") or {}).get("nodes", ()):
         key = by_id.get(node.get("id"))
-        if key in features_by_name_version:
-            node["features"] = features_by_name_version[key]
+        if key in features:
+            node["features"] = features[key]
     return metadata

@@ -48,6 +48,22 @@ def parse_toml(content: bytes, path: str) -> Dict[str, Any]:
         ) from e
 
 
+def cargo_config_paths(root_dir: str) -> List[str]:
+    """The Cargo configuration files cargo reads for a workspace at `root_dir` that lie in the
+    repository: `.cargo/config.toml` (or the old `.cargo/config`) there and in every directory
+    above it."""
+    result = []
+    directory = root_dir
+    while True:
+        for name in ("config.toml", "config"):
+            result.append(
+                posixpath.join(directory, ".cargo", name) if directory else f".cargo/{name}"
+            )
+        if not directory:
+            return result
+        directory = posixpath.dirname(directory)
+
+
 # ---------------------------------------------------------------------------------------------
 # Path dependencies
 

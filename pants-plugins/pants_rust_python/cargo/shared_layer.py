@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 import tomli_w
-from pants_rust_python.cargo.graph import BUILD, NORMAL, CargoMetadata, Package, is_local
+from pants_rust_python.cargo.graph import (
+    BUILD,
+    NORMAL,
+    CargoMetadata,
+    Package,
+    is_local,
+    tree_feature_sets,
+)
 
 # Crates whose build script reads the interpreter: they and every crate that depends on them are
 # compiled per interpreter.
@@ -44,22 +51,6 @@ class SharedCrate:
     target_features: Optional[Tuple[str, ...]]
     # Features as build scripts and proc-macros get them; None if none of them uses the crate.
     host_features: Optional[Tuple[str, ...]]
-
-
-def tree_feature_sets(tree_output: str) -> Dict[Tuple[str, str], Set[Tuple[str, ...]]]:
-    """(name, version) -> the feature sets `cargo tree --prefix=none --format='{p}|{f}'` lists
-    for that package (two when build scripts get other features than the crate's code)."""
-    sets: Dict[Tuple[str, str], Set[Tuple[str, ...]]] = {}
-    for line in tree_output.splitlines():
-        if "|" not in line:
-            continue
-        package, features = line.rsplit("|", 1)
-        words = package.split()
-        if len(words) < 2 or not words[1].startswith("v"):
-            continue
-        names = sorted(f for f in features.replace("(*)", "").strip().split(",") if f)
-        sets.setdefault((words[0], words[1][1:]), set()).add(tuple(names))
-    return sets
 
 
 def _is_proc_macro(package: Package) -> bool:

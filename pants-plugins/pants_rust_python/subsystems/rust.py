@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from pants.option.option_types import StrListOption, StrOption
+from pants.option.option_types import IntOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.ordered_set import OrderedSet
 from pants.util.strutil import softwrap
@@ -33,7 +33,9 @@ class RustSubsystem(Subsystem):
             help=softwrap(
                 """
                 Directories to search for the C compiler (`cc`) that rustc links with, and that
-                crates' build scripts compile C with. Only that directory joins the build's PATH.
+                crates' build scripts compile C with, the tools it runs (`ar`, `as`, `ld`, ...;
+                looked for beside `cc` first) and `[rust].build_tools`. A build's PATH holds only
+                links to those.
                 """
             ),
         )
@@ -67,6 +69,22 @@ class RustSubsystem(Subsystem):
             as `NAME=value` or `NAME` (copied from Pants's environment). Nothing else of the
             environment reaches a build, so RUSTFLAGS, CC and friends apply only when listed
             here. Prefer `.cargo/config.toml` in the repository for settings that belong to it.
+            Values are part of the cache keys and go to the remote cache with them, except that
+            a variable that may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL,
+            AUTH or KEY, or a URL with credentials) keeps the builds on this machine's cache.
+            """
+        ),
+    )
+    build_tools = StrListOption(
+        default=[],
+        help=softwrap(
+            """
+            Programs that crates' build scripts may run, beyond the toolchain and the C compiler
+            with its companions (`c++`, `ar`, `as`, `ld`, `ranlib`, `strip`): for example
+            `pkg-config`, `cmake`, `make` or `perl`. Each is found in
+            `[rust].linker_search_paths` and linked into the build's PATH, and its `--version`
+            line and binary digest become part of every cache key. A build script that runs a
+            common tool that is not declared gets an error naming this option.
             """
         ),
     )
@@ -91,7 +109,10 @@ class RustSubsystem(Subsystem):
             """
             Environment variables passed to `cargo vendor`, the one step that reaches the
             network, so that cargo finds your registries, mirrors and credentials as it does in
-            your shell. What it downloads is checked against Cargo.lock's checksums.
+            your shell. What it downloads is checked against Cargo.lock's checksums. When one
+            of them may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL, AUTH or
+            KEY, or a URL with credentials, such as a proxy's), vendoring is cached on this
+            machine only: the remote cache would store the value.
             """
         ),
     )
@@ -105,7 +126,19 @@ class RustSubsystem(Subsystem):
             configuration files, and links to the toolchain named by its versions. Cargo's
             fingerprints record these absolute paths: a path that is the same in every sandbox
             and on every machine lets compiled dependencies be reused from the cache instead of
-            rebuilt.
+            rebuilt. Created `0700`; a store another user owns, or that others may write to,
+            is refused, since builds compile what it holds. Each vendored source tree is checked
+            against a manifest of its digests before every use and replaced when it differs.
+            """
+        ),
+    )
+    store_max_unused_days = IntOption(
+        default=30,
+        advanced=True,
+        help=softwrap(
+            """
+            Vendored source trees in `[rust].store_dir` that no build used for this many days
+            are removed (checked once per Pants run); 0 keeps them forever.
             """
         ),
     )

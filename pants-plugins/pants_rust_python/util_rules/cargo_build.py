@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
+    EMPTY_DIGEST,
     CreateDigest,
     Digest,
     DigestContents,
@@ -32,13 +35,14 @@ from pants.engine.fs import (
     RemovePrefix,
     Snapshot,
 )
-from pants.engine.process import FallibleProcessResult, Process
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.cargo.graph import apply_tree_features, is_local, parse_metadata
 from pants_rust_python.cargo.layers import has_other_crates, repo_crate_layers, split_layer_sources
+from pants_rust_python.cargo.manifest import cargo_config_paths
 from pants_rust_python.cargo.shared_layer import (
     SHARED_PACKAGE_DIR,
     SHARED_PACKAGE_NAME,
@@ -46,10 +50,13 @@ from pants_rust_python.cargo.shared_layer import (
     interpreter_free_crates,
     shared_package,
 )
-from pants_rust_python.repo_paths import ancestors, repo_path
+from pants_rust_python.secret_env import secret_variables
 from pants_rust_python.subsystems.rust import RustSubsystem
+from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT, UNDECLARED_TOOL_MARKER
 from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
+
+logger = logging.getLogger(__name__)
 
 _VENDOR_OUT = "__vendor"
 _TARGET_DIR = "__cargo_target"
@@ -78,12 +85,32 @@ class CargoDriver:
     toolchain_env: FrozenDict[str, str]
     store_dir: str
 
+    @property
+    def cache_scope(self) -> ProcessCacheScope:
+        """A build variable that may hold a secret keeps every cargo step off the remote cache,
+        which stores each step's environment (see secret_env.py)."""
+        if secret_variables(self.build_env):
+            return ProcessCacheScope.LOCAL_SUCCESSFUL
+        return ProcessCacheScope.SUCCESSFUL
+
 
 @rule
 async def cargo_driver(
     script: CargoDriverScript, toolchain: RustToolchain, rust: RustSubsystem
 ) -> CargoDriver:
     build_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
+    secrets = secret_variables(build_env)
+    if secrets:
+        logger.warning(
+            softwrap(
+                f"""
+                `[rust].build_env_vars` gives builds {', '.join(secrets)}, which may hold a
+                secret: Rust builds are cached on this machine only, never in the remote cache,
+                which would store the value. Move credentials out of build variables (a build
+                should not need any) to share builds through the remote cache.
+                """
+            )
+        )
     return CargoDriver(
         digest=script.digest,
         python=script.python,
@@ -95,6 +122,16 @@ async def cargo_driver(
 
 def failure(what: str, result: FallibleProcessResult) -> CargoError:
     stderr = result.stderr.decode("utf-8", "replace").rstrip()
+    if result.exit_code == REFUSED_EXIT:
+        # The driver refused before cargo ran; its message says why and how to fix it.
+        return CargoError(f"{what} did not start: {stderr.removeprefix('error: ')}\n")
+    if UNDECLARED_TOOL_MARKER in stderr:
+        tools = sorted(set(re.findall(re.escape(UNDECLARED_TOOL_MARKER) + r" `([^`]+)`", stderr)))
+        return CargoError(
+            f"{what} failed: a build script ran {', '.join(f'`{t}`' for t in tools)}, which "
+            f"builds cannot see. Add {', '.join(repr(t) for t in tools)} to "
+            f"`[rust].build_tools` in pants.toml. cargo said:\n\n{stderr}\n"
+        )
     return CargoError(f"{what} failed (exit code {result.exit_code}). cargo said:\n\n{stderr}\n")
 
 
@@ -141,6 +178,11 @@ async def vendor_crates(
     request: VendorRequest, driver: CargoDriver, rust: RustSubsystem
 ) -> VendoredCrates:
     fetch_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
+    # Proxy credentials and registry tokens must not reach the remote cache with the Command.
+    # The vendored sources are content-addressed: every later step keeps its remote-cache key.
+    secrets = secret_variables(fetch_env)
+    if secrets:
+        logger.debug(f"Vendoring is cached locally only: {', '.join(secrets)} may hold secrets.")
     input_digest = await Get(Digest, MergeDigests([request.digest, driver.digest]))
     root = request.root_dir or "."
     result = await Get(
@@ -160,11 +202,16 @@ async def vendor_crates(
             input_digest=input_digest,
             env={**fetch_env, **driver.toolchain_env},
             output_directories=(_VENDOR_OUT,),
+            cache_scope=(
+                ProcessCacheScope.LOCAL_SUCCESSFUL if secrets else ProcessCacheScope.SUCCESSFUL
+            ),
             description=f"Vendor crates of Cargo.lock in {root}",
             level=LogLevel.DEBUG,
             remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
         ),
     )
+    if result.exit_code == REFUSED_EXIT:
+        raise failure(f"Vendoring the crates of {request.lockfile}", result)
     if result.exit_code != 0:
         stderr = result.stderr.decode("utf-8", "replace")
         hint = ""
@@ -243,6 +290,7 @@ async def driver_process(
             immutable_input_digests={_VENDOR_OUT: vendored.digest},
             env={**driver.build_env, **env, **driver.toolchain_env},
             output_directories=output_directories,
+            cache_scope=driver.cache_scope,
             description=description,
             level=LogLevel.DEBUG,
             remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
@@ -467,8 +515,16 @@ async def build_shared_layer(request: _SharedLayerRequest, driver: CargoDriver) 
         output_directories=(_TARGET_DIR, _OUT),
         description=f"Compile the third-party crates of {root} that no interpreter reaches",
     )
-    if result.exit_code != 0:
+    if result.exit_code == REFUSED_EXIT:
         raise failure(f"Compiling the interpreter-free third-party crates of {root}", result)
+    if result.exit_code != 0:
+        # The layer only saves time: without it each build compiles those crates itself.
+        logger.warning(
+            f"{failure(f'Compiling the interpreter-free third-party crates of {root}', result)}"
+            "Each extension's build compiles them itself instead. Please report this to the "
+            "plugin's maintainers, with the Cargo.toml files involved."
+        )
+        return CargoLayer(EMPTY_DIGEST, ())
     return await _layer(result.output_digest)
 
 
@@ -629,13 +685,7 @@ async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerReque
             Digest,
             DigestSubset(
                 workspace.stub_digest,
-                PathGlobs(
-                    [
-                        repo_path(d, ".cargo", name)
-                        for d in ancestors(workspace.root_dir)
-                        for name in ("config.toml", "config")
-                    ]
-                ),
+                PathGlobs(cargo_config_paths(workspace.root_dir)),
             ),
         ),
     )

@@ -12,6 +12,7 @@ layer produced in one sandbox is reused, not rebuilt, in the next:
     private copies before their mtime is set: the store stays untouched, and cargo can rewrite them.
 """
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 # Older than any real source file, so inputs stamped with it never look newer than an output.
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
@@ -57,38 +59,193 @@ def normalize_mtimes(root):
                 pin_mtime(path)
 
 
-def install_vendor(vendor_dir, store, key):
-    """Copy vendored sources to `<store>/vendor/<key>` once; concurrent builds race benignly."""
-    final = os.path.join(store, "vendor", key)
-    if os.path.isdir(final):
-        return final
-    parent = os.path.dirname(final)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-" + key[:12] + "-", dir=parent)
-    staged = os.path.join(tmp, "vendor")
-    shutil.copytree(vendor_dir, staged, symlinks=True)
-    # The sources may come read-only (Pants's immutable inputs); the copy must be movable.
-    for dirpath, _, _ in os.walk(staged):
-        os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | stat.S_IWUSR)
-    normalize_mtimes(staged)
-    try:
-        os.rename(staged, final)
-    except OSError:
-        if not os.path.isdir(final):
-            raise
-    shutil.rmtree(tmp, ignore_errors=True)
-    return final
+# Exit code of a step the driver refused to run (the store, or a cargo configuration, cannot be
+# trusted): its stderr is the whole message, with the fix, and no cargo output.
+REFUSED_EXIT = 78
 
 
-def install_pyo3_config(store, text):
-    """Write a PYO3_CONFIG_FILE at a path that depends on its text alone, and return that path.
+class StoreError(Exception):
+    """The store cannot be used; the message says why and how to fix it."""
 
-    pyo3's build script reruns when the variable's value or the file's mtime changes, so the
-    same interpreter facts must give the same absolute path and an old mtime in every sandbox.
+
+def ensure_private_store(store):
+    """Create the store `0700`, or refuse one another user owns or others may write to.
+
+    Builds compile what the store holds and may push the results to a shared remote cache, so
+    nobody else may be able to change it.
     """
-    data = text.encode("utf-8")
-    directory = os.path.join(store, "pyo3-config")
-    path = os.path.join(directory, hashlib.sha256(data).hexdigest() + ".txt")
+    try:
+        if not os.path.isdir(store):
+            os.makedirs(store, exist_ok=True)
+            os.chmod(store, 0o700)
+        st = os.stat(store)
+    except OSError as e:
+        raise StoreError(
+            "cannot create the build store %s (%s). Set `[rust].store_dir` to a directory you "
+            "can write, the same on every machine that shares a cache." % (store, e.strerror)
+        )
+    problems = []
+    if st.st_uid != os.getuid():
+        problems.append("it belongs to user id %d, not to you (%d)" % (st.st_uid, os.getuid()))
+    if st.st_mode & 0o022:
+        problems.append("group or others may write to it (mode %o)" % stat.S_IMODE(st.st_mode))
+    if problems:
+        raise StoreError(
+            "the build store %s cannot be trusted: %s. Builds compile what it holds. If it is "
+            "yours, `chmod go-w %s`; otherwise remove it (it is only a cache) or set "
+            "`[rust].store_dir` to a directory of your own, the same on every machine that "
+            "shares a cache." % (store, "; ".join(problems), store)
+        )
+
+
+def _walk(root):
+    """(relative path, lstat) of `root` and everything below it, sorted."""
+    entries = [("", os.lstat(root))]
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            entries.append((os.path.relpath(path, root), os.lstat(path)))
+    return entries
+
+
+def _digests(root):
+    """What an entry holds: each path's kind, size, mode, mtime and content digest."""
+    result = {}
+    for rel, st in _walk(root):
+        path = os.path.join(root, rel)
+        if stat.S_ISLNK(st.st_mode):
+            content = os.readlink(path)
+        elif stat.S_ISREG(st.st_mode):
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            content = h.hexdigest()
+        else:
+            content = ""
+        result[rel] = [
+            stat.S_IFMT(st.st_mode),
+            st.st_size,
+            stat.S_IMODE(st.st_mode),
+            int(st.st_mtime),
+            content,
+        ]
+    return result
+
+
+def _identity(root):
+    """A cheap fingerprint: any write, chmod, rename or added file changes some inode's ctime,
+    which no user can set back."""
+    return {rel: [st.st_ino, st.st_size, st.st_ctime_ns] for rel, st in _walk(root)}
+
+
+def _make_read_only(root):
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o444)
+        os.chmod(dirpath, 0o555)
+
+
+def _discard(path):
+    """Move `path` aside at once (so nothing uses it any more), then delete it."""
+    if not os.path.lexists(path):
+        return
+    trash = tempfile.mkdtemp(prefix=".trash-", dir=os.path.dirname(path))
+    os.rename(path, os.path.join(trash, "entry"))
+    for dirpath, _, _ in os.walk(trash):
+        os.chmod(dirpath, 0o700)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _verified(entry, manifest_path):
+    """Whether `entry` holds exactly what the manifest, written when it was installed, says."""
+    try:
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        if not os.path.isdir(entry) or os.path.islink(entry):
+            return False
+        if _identity(entry) == manifest["identity"]:
+            return True
+        return _digests(entry) == manifest["digests"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def install_vendor(vendor_dir, store, key):
+    """Copy vendored sources to `<store>/vendor/<key>` once, verified before every use.
+
+    The entry is trusted only if it matches the manifest of digests written beside it (outside
+    it) when it was installed: an entry that is partial, altered or has extra files is replaced
+    by a fresh copy of `vendor_dir` (this step's input, which Pants verified). Installed files
+    are read-only.
+    """
+    ensure_private_store(store)
+    parent = os.path.join(store, "vendor")
+    final = os.path.join(parent, key)
+    manifest = final + ".manifest.json"
+    os.makedirs(parent, exist_ok=True)
+    with open(final + ".lock", "a") as lock:
+        # Concurrent builds wait for one install rather than judge a half-written one.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _verified(final, manifest):
+            os.utime(manifest)  # last use, for the store's clean-up
+            return final
+        _discard(final)
+        tmp = tempfile.mkdtemp(prefix=".tmp-" + key[:12] + "-", dir=parent)
+        try:
+            staged = os.path.join(tmp, "vendor")
+            shutil.copytree(vendor_dir, staged, symlinks=True)
+            # The sources may come read-only (Pants's immutable inputs); the copy is writable
+            # until it is in place.
+            for dirpath, _, _ in os.walk(staged):
+                os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | stat.S_IWUSR)
+            normalize_mtimes(staged)
+            os.rename(staged, final)
+            _make_read_only(final)
+            record = {"digests": _digests(final), "identity": _identity(final)}
+            fd, tmp_manifest = tempfile.mkstemp(prefix=".tmp-manifest-", dir=parent)
+            with os.fdopen(fd, "w") as f:
+                json.dump(record, f)
+            os.replace(tmp_manifest, manifest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return final
+
+
+def collect_garbage(store, max_unused_days, now=None):
+    """Remove vendor entries unused for `max_unused_days`, and what killed runs left behind."""
+    parent = os.path.join(store, "vendor")
+    if not os.path.isdir(parent):
+        return []
+    now = time.time() if now is None else now
+    removed = []
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        age_days = (now - os.lstat(path).st_mtime) / 86400
+        if name.startswith((".tmp-", ".trash-")) and age_days > 1:
+            _discard(path)
+            removed.append(name)
+        elif name.endswith(".manifest.json") and age_days > max_unused_days:
+            key = name[: -len(".manifest.json")]
+            with open(os.path.join(parent, key + ".lock"), "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # in use right now
+                _discard(os.path.join(parent, key))
+                os.remove(path)
+            os.remove(os.path.join(parent, key + ".lock"))
+            removed.append(key)
+    return removed
+
+
+def install_by_content(directory, data, suffix, mode=0o444):
+    """Write `data` once at `<directory>/<sha256 of data><suffix>`, read-only, with the fixed
+    mtime, and return that path: the same bytes get the same absolute path in every sandbox."""
+    path = os.path.join(directory, hashlib.sha256(data).hexdigest() + suffix)
     try:
         with open(path, "rb") as f:
             if f.read() == data:
@@ -99,14 +256,63 @@ def install_pyo3_config(store, text):
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
-    os.chmod(tmp, 0o444)
+    os.chmod(tmp, mode)
     os.utime(tmp, (FIXED_MTIME, FIXED_MTIME))
     os.replace(tmp, path)
     return path
 
 
-def link_toolchain(store, identity, real_bin_dir):
-    """`<store>/toolchains/<sha256 of identity>/bin/{cargo,rustc,rustdoc}` -> the real binaries.
+def install_pyo3_config(store, text):
+    """Write a PYO3_CONFIG_FILE at a path that depends on its text alone, and return that path.
+
+    pyo3's build script reruns when the variable's value or the file's mtime changes, so the
+    same interpreter facts must give the same absolute path and an old mtime in every sandbox.
+    """
+    return install_by_content(os.path.join(store, "pyo3-config"), text.encode("utf-8"), ".txt")
+
+
+# cargo runs `$RUSTC_WRAPPER <rustc> <args>`. Paths under the sandbox become relative in debug
+# info, panic messages and `file!()`, so builds in different sandboxes give the same bytes; the
+# flag is not in cargo's fingerprints, which a sandbox-specific RUSTFLAGS would break.
+RUSTC_WRAPPER_SCRIPT = """\
+#!/bin/sh
+# Written by pants-rust-python's cargo driver (cargo_driver.py).
+remap="--remap-path-prefix=$PANTS_RUST_PYTHON_SANDBOX/="
+if [ -n "$PANTS_RUST_PYTHON_INNER_WRAPPER" ]; then
+  exec "$PANTS_RUST_PYTHON_INNER_WRAPPER" "$@" "$remap"
+fi
+exec "$@" "$remap"
+"""
+
+
+def install_rustc_wrapper(store):
+    return install_by_content(
+        os.path.join(store, "rustc-wrapper"), RUSTC_WRAPPER_SCRIPT.encode(), ".sh", 0o555
+    )
+
+
+# What rustc's linker (cc) runs through PATH, linked beside it when found; each is optional.
+LINKER_COMPANIONS = ("c++", "ar", "as", "ld", "ranlib", "strip")
+
+# Programs build scripts often run. Unless declared in `[rust].build_tools`, a build finds a shim
+# under each name that fails saying how to declare it.
+WELL_KNOWN_TOOLS = (
+    "bash", "clang", "cmake", "curl", "g++", "gcc", "git", "gmake", "make", "nasm", "ninja",
+    "perl", "pkg-config", "protoc", "python", "python3", "sh", "wget",
+)  # fmt: skip
+
+UNDECLARED_TOOL_MARKER = "pants-rust-python: a build ran"
+
+_SHIM = """\
+#!/bin/sh
+echo "%s \\`%s\\`, which builds cannot see: add \\"%s\\" to [rust].build_tools in pants.toml (its version then becomes part of the cache keys)." >&2
+exit 127
+"""
+
+
+def link_toolchain(store, identity, links, shims=()):
+    """`<store>/toolchains/<sha256 of identity>/bin/`: `links` (name -> real binary) and, for
+    each name in `shims`, a script that fails saying the tool is not declared.
 
     Builds name the toolchain by these links, so their keys hold its versions, not its install
     path: the same toolchain under two different directories gives the same keys.
@@ -114,8 +320,7 @@ def link_toolchain(store, identity, real_bin_dir):
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
     link_dir = os.path.join(store, "toolchains", digest, "bin")
     os.makedirs(link_dir, exist_ok=True)
-    for name in TOOLCHAIN_BINARIES:
-        target = os.path.join(real_bin_dir, name)
+    for name, target in sorted(links.items()):
         link = os.path.join(link_dir, name)
         if os.path.islink(link) and os.readlink(link) == target:
             continue
@@ -126,6 +331,20 @@ def link_toolchain(store, identity, real_bin_dir):
             os.remove(tmp)
         os.symlink(target, tmp)
         os.replace(tmp, link)
+    for name in shims:
+        script = (_SHIM % (UNDECLARED_TOOL_MARKER, name, name)).encode()
+        path = os.path.join(link_dir, name)
+        try:
+            with open(path, "rb") as f:
+                if f.read() == script:
+                    continue
+        except OSError:
+            pass
+        tmp = "%s.tmp-%d" % (path, os.getpid())
+        with open(tmp, "wb") as f:
+            f.write(script)
+        os.chmod(tmp, 0o555)
+        os.replace(tmp, path)
     return digest, link_dir
 
 
@@ -139,21 +358,81 @@ def _output(cmd):
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
-def identify_toolchain(store, rustc, cc):
-    """Probe the toolchain's real binaries (past any rustup proxy) and link them into the store.
+def find_program(name, search_path):
+    for directory in search_path:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
-    Runs on every Pants run (it is never cached), so a toolchain updated in place gets new keys
-    at once, even under a long-lived pantsd.
+
+def tool_identity(path):
+    """What a tool is: its `--version` line, if it has one, and its binary's digest."""
+    real = os.path.realpath(path)
+    h = hashlib.sha256()
+    with open(real, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    try:
+        proc = subprocess.run(
+            [path, "--version"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=20,
+        )
+        lines = proc.stdout.decode("utf-8", "replace").strip().splitlines()
+        version = lines[0] if proc.returncode == 0 and lines else ""
+    except (OSError, subprocess.TimeoutExpired):
+        version = ""
+    return ("%s sha256:%s" % (version, h.hexdigest())).strip()
+
+
+def identify_toolchain(store, rustc, cc, search_path=(), build_tools=()):
+    """Probe the toolchain's real binaries (past any rustup proxy), the linker and the declared
+    build tools, and link them into the store: the only programs a build finds on PATH.
+
+    Runs on every Pants run (it is never cached), so a toolchain or tool updated in place gets
+    new keys at once, even under a long-lived pantsd.
     """
     real_bin_dir = os.path.join(_output([rustc, "--print", "sysroot"]), "bin")
     rustc_version = _output([os.path.join(real_bin_dir, "rustc"), "-vV"])
     cargo_version = _output([os.path.join(real_bin_dir, "cargo"), "-V"])
     cc_version = _output([cc, "--version"]).splitlines()[0]
-    # The driver's own interpreter runs every cargo step: its version is part of the identity.
+    links = {name: os.path.join(real_bin_dir, name) for name in TOOLCHAIN_BINARIES}
+    links["cc"] = cc
+    linker_search = [os.path.dirname(cc)] + [d for d in search_path if d != os.path.dirname(cc)]
+    for name in LINKER_COMPANIONS:
+        found = find_program(name, linker_search)
+        if found:
+            links[name] = found
+    missing = []
+    for name in build_tools:
+        found = find_program(name, search_path)
+        if found:
+            links[name] = found
+        else:
+            missing.append(name)
+    if missing:
+        raise StoreError(
+            "`[rust].build_tools` names %s, which is not in any of `[rust].linker_search_paths` "
+            "(%s). Install it, add its directory there, or drop it from `[rust].build_tools`."
+            % (", ".join(missing), os.pathsep.join(search_path) or "empty")
+        )
+    tools = {
+        name: tool_identity(path)
+        for name, path in sorted(links.items())
+        if name not in TOOLCHAIN_BINARIES
+    }
+    # The C library the host links against: an artifact needing a newer glibc must not be
+    # served from a cache to a host with an older one.
+    libc = " ".join(filter(None, [os.confstr("CS_GNU_LIBC_VERSION")]))
     identity = "\n".join(
-        (rustc_version, cargo_version, cc_version, "python " + sys.version.splitlines()[0])
+        [rustc_version, cargo_version, "python " + sys.version.splitlines()[0], "libc " + libc]
+        + ["%s: %s" % item for item in sorted(tools.items())]
     )
-    digest, link_dir = link_toolchain(store, identity, real_bin_dir)
+    shims = [name for name in WELL_KNOWN_TOOLS if name not in links]
+    digest, link_dir = link_toolchain(store, identity, links, shims)
     return {
         "fingerprint": digest,
         "bin_dir": link_dir,
@@ -161,6 +440,8 @@ def identify_toolchain(store, rustc, cc):
         "rustc_version": rustc_version,
         "cargo_version": cargo_version,
         "cc_version": cc_version,
+        "libc": libc,
+        "tools": tools,
     }
 
 
@@ -223,6 +504,11 @@ def outside_cargo_config(sandbox):
         directory = parent
 
 
+def refuse(message):
+    sys.stderr.write("error: %s\n" % message)
+    return REFUSED_EXIT
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -251,11 +537,32 @@ def main():
     # toolchain: the rustc found on the search path (maybe a rustup proxy) and the C compiler.
     parser.add_argument("--rustc", default="")
     parser.add_argument("--cc", default="")
+    # toolchain (it runs once per Pants run, uncached): vendor entries unused this long go.
+    parser.add_argument("--store-max-unused-days", type=float, default=0)
+    # toolchain: where to find the linker's companions and `[rust].build_tools`.
+    parser.add_argument("--tool-search-path", default="")
+    parser.add_argument("--build-tool", action="append", default=[])
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
 
     if args.mode == "toolchain":
-        json.dump(identify_toolchain(args.store, args.rustc, args.cc), sys.stdout, sort_keys=True)
+        try:
+            ensure_private_store(args.store)
+            if args.store_max_unused_days > 0:
+                collect_garbage(args.store, args.store_max_unused_days)
+        except (StoreError, OSError) as e:
+            return refuse("the build store %s: %s" % (args.store, e))
+        try:
+            info = identify_toolchain(
+                args.store,
+                args.rustc,
+                args.cc,
+                [p for p in args.tool_search_path.split(os.pathsep) if p],
+                args.build_tool,
+            )
+        except (StoreError, OSError) as e:
+            return refuse(str(e))
+        json.dump(info, sys.stdout, sort_keys=True)
         return 0
 
     sandbox = os.getcwd()
@@ -268,15 +575,14 @@ def main():
     # Before any cargo runs, vendoring included: a configuration there could swap the crates.
     leak = outside_cargo_config(sandbox)
     if leak:
-        sys.stderr.write(
-            "error: %s is a Cargo configuration file above the build sandbox; cargo would apply "
+        return refuse(
+            "%s is a Cargo configuration file above the build sandbox; cargo would apply "
             "it to this build (its sources, registries, flags), which must depend only on the "
             "repository. If it is yours, move its settings into the repository's "
             ".cargo/config.toml, or remove it. If it is not (Pants makes sandboxes under /tmp by "
             "default, where any user can write), point `[GLOBAL].local_execution_root_dir` in "
-            "pants.toml at a directory only you can write.\n" % leak
+            "pants.toml at a directory only you can write." % leak
         )
-        return 2
 
     if args.mode == "vendor":
         # The one networked step: cargo uses the caller's CARGO_HOME (registries, mirrors,
@@ -301,19 +607,34 @@ def main():
         env[name] = path
     target_dir = os.path.join(sandbox, args.target_dir)
     env["CARGO_TARGET_DIR"] = target_dir
+    if env.get("RUSTC_WRAPPER"):
+        # A wrapper of the user's own (`[rust].build_env_vars`, sccache say) still runs.
+        env["PANTS_RUST_PYTHON_INNER_WRAPPER"] = env["RUSTC_WRAPPER"]
+    env["PANTS_RUST_PYTHON_SANDBOX"] = sandbox
     pyo3_config = env.pop(PYO3_CONFIG_TEXT_ENV, None)
-    if pyo3_config is not None:
-        env["PYO3_CONFIG_FILE"] = install_pyo3_config(args.store, pyo3_config)
-
     cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
     rest = cargo_args[1:]
-    if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
-        vendored = install_vendor(
-            os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key
+    try:
+        ensure_private_store(args.store)
+        env["RUSTC_WRAPPER"] = install_rustc_wrapper(args.store)
+        if pyo3_config is not None:
+            env["PYO3_CONFIG_FILE"] = install_pyo3_config(args.store, pyo3_config)
+        if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
+            vendored = install_vendor(
+                os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key
+            )
+            config = os.path.join(sandbox, ".vendor-config.toml")
+            write_source_config(os.path.join(sandbox, args.vendor_config), vendored, config)
+            cargo += ["--config", config]
+    except StoreError as e:
+        return refuse(str(e))
+    except OSError as e:
+        # A full disk, a read-only store: one message, not a traceback shown as cargo's.
+        return refuse(
+            "the build store %s cannot be written (%s: %s). Free space there, or set "
+            "`[rust].store_dir` to a writable directory, the same on every machine that shares "
+            "a cache." % (args.store, e.strerror or e, e.filename or "")
         )
-        config = os.path.join(sandbox, ".vendor-config.toml")
-        write_source_config(os.path.join(sandbox, args.vendor_config), vendored, config)
-        cargo += ["--config", config]
     cargo += rest
 
     if os.path.isdir(target_dir):

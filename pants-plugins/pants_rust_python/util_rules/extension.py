@@ -17,6 +17,7 @@ from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
+    AllTargets,
     SourcesField,
     Target,
     TransitiveTargets,
@@ -172,7 +173,11 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
     crate_dir = request.address.spec_path
     description = f"the target {request.address}"
 
-    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([request.address]))
+    transitive, all_targets = await MultiGet(
+        Get(TransitiveTargets, TransitiveTargetsRequest([request.address])),
+        Get(AllTargets),
+    )
+    _check_one_target_per_crate(target, all_targets)
     cargo_source_fields = [
         tgt[SourcesField]
         for tgt in transitive.closure
@@ -278,6 +283,33 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         own_files=FrozenDict(own_files),
         pyproject=_freeze(pyproject) if pyproject is not None else None,
     )
+
+
+def _check_one_target_per_crate(target: Target, all_targets: AllTargets) -> None:
+    """Two extension (or two binary) targets of one crate would build the same module (or the
+    same programs) into two identically named wheels."""
+    kind = RustBinariesField if target.has_field(RustBinariesField) else RustModuleNameField
+    same = sorted(
+        str(t.address)
+        for t in all_targets
+        if t.has_field(kind)
+        and t.address.spec_path == target.address.spec_path
+        and t.address != target.address
+        and not t.address.is_generated_target
+    )
+    if same:
+        what = "programs" if kind is RustBinariesField else "Python module"
+        crate = repo_path(target.address.spec_path, "Cargo.toml")
+        raise RustPythonBuildError(
+            softwrap(
+                f"""
+                {target.address} and {', '.join(same)} all build the crate {crate}: they would
+                provide the same {what} in wheels of the same name. Keep one such target per
+                crate (set `features` or `module_name` on it as needed), or move the other
+                crate into a directory of its own.
+                """
+            )
+        )
 
 
 def _check_repo_crates_owned(

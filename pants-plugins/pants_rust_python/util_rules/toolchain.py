@@ -15,6 +15,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.subsystems.rust import RustSubsystem
+from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT
 
 
 class RustToolchainError(Exception):
@@ -58,9 +59,11 @@ async def cargo_driver_script(python: PythonBuildStandaloneBinary) -> CargoDrive
 class RustToolchain:
     """The toolchain as builds see it: links named by its identity, and its exact versions."""
 
-    # `<store>/toolchains/<fingerprint>/bin`, linking cargo, rustc and rustdoc.
+    # `<store>/toolchains/<fingerprint>/bin`, linking cargo, rustc, rustdoc, cc and its
+    # companions (ar, ld, ...) and `[rust].build_tools`: the whole PATH of a build.
     bin_dir: str
-    # sha256 of `rustc -vV`, `cargo -V`, `cc --version` and the driver's Python version.
+    # sha256 of `rustc -vV`, `cargo -V`, the driver's Python version, the C library's version,
+    # and each linked tool's `--version` line and binary digest.
     fingerprint: str
     rustc_version: str
     cargo_version: str
@@ -82,13 +85,11 @@ class RustToolchain:
         Nothing here names where the toolchain is installed, so machines that install the same
         toolchain in different directories share cache entries.
         """
-        path = [self.bin_dir]
-        cc_dir = os.path.dirname(self.cc)
-        if cc_dir not in path:
-            path.append(cc_dir)
         return FrozenDict(
             {
-                "PATH": os.pathsep.join(path),
+                # Only the toolchain, the linker and its companions, `[rust].build_tools` and
+                # shims that name the option for other common tools (see cargo_driver.py).
+                "PATH": self.bin_dir,
                 "CARGO": self.cargo,
                 "RUSTC": self.rustc,
                 "RUSTDOC": os.path.join(self.bin_dir, "rustdoc"),
@@ -150,6 +151,9 @@ async def find_rust_toolchain(
                 f"--store={rust.store_dir}",
                 f"--rustc={rustc_paths.first_path.path}",
                 f"--cc={cc}",
+                f"--store-max-unused-days={rust.store_max_unused_days}",
+                f"--tool-search-path={os.pathsep.join(rust_env.linker_search_paths)}",
+                *(f"--build-tool={name}" for name in rust.build_tools),
             ),
             input_digest=driver.digest,
             description="Identify the Rust toolchain",
@@ -159,6 +163,8 @@ async def find_rust_toolchain(
             cache_scope=ProcessCacheScope.PER_SESSION,
         ),
     )
+    if result.exit_code == REFUSED_EXIT:
+        raise RustToolchainError(result.stderr.decode("utf-8", "replace").strip())
     if result.exit_code != 0:
         raise RustToolchainError(
             f"Probing the Rust toolchain at {rustc_paths.first_path.path} failed:\n"

@@ -17,6 +17,7 @@ from pants.util.frozendict import FrozenDict
 from pants.util.strutil import softwrap
 from pants_rust_python.cargo.manifest import (
     ManifestError,
+    cargo_config_paths,
     is_workspace_member,
     parse_toml,
     path_dependencies,
@@ -162,12 +163,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                 pending.append(dep_dir)
 
     lockfile = repo_path(root_dir, "Cargo.lock")
-    config_paths = [
-        repo_path(a, ".cargo", name)
-        for a in ancestors(root_dir)
-        for name in ("config.toml", "config")
-    ]
-    extra = await _read([lockfile, *config_paths])
+    extra = await _read([lockfile, *cargo_config_paths(root_dir)])
     if lockfile not in extra:
         raise CargoWorkspaceError(
             softwrap(

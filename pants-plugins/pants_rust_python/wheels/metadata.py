@@ -553,9 +553,19 @@ def _relative_to(path: str, directory: str) -> Optional[str]:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
+# A readme becomes the METADATA description, which every installer and index reads whole.
+MAX_README_BYTES = 16 * 1024 * 1024
+
+
 def _read_text(files: Mapping[str, bytes], path: str, *, field: str, declared_in: str) -> str:
     if path not in files:
         raise MetadataFileMissing(path, field, declared_in)
+    if len(files[path]) > MAX_README_BYTES:
+        raise MetadataError(
+            f"The file `{path}` referenced by `{field}` in {declared_in} is "
+            f"{len(files[path]) / 2**20:.0f} MiB; it becomes the wheel's METADATA description, "
+            f"which every installer reads whole. Keep it under {MAX_README_BYTES // 2**20} MiB."
+        )
     try:
         return files[path].decode("utf-8")
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ from typing import Any, Dict
 import pytest
 from pants_rust_python.cargo.manifest import (
     ManifestError,
+    cargo_config_paths,
     is_workspace_member,
     parse_toml,
     path_dependencies,
@@ -234,3 +235,15 @@ def test_stub_files_build_script_rules() -> None:
 
 def test_stub_files_virtual_manifest() -> None:
     assert stub_files({"workspace": {"members": ["a"]}}, ".") == {}
+
+
+def test_cargo_config_paths_climb_to_the_build_root() -> None:
+    assert cargo_config_paths("src/ws") == [
+        "src/ws/.cargo/config.toml",
+        "src/ws/.cargo/config",
+        "src/.cargo/config.toml",
+        "src/.cargo/config",
+        ".cargo/config.toml",
+        ".cargo/config",
+    ]
+    assert cargo_config_paths("") == [".cargo/config.toml", ".cargo/config"]

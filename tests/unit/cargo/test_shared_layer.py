@@ -3,14 +3,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import tomli
-from pants_rust_python.cargo.graph import parse_metadata
+from pants_rust_python.cargo.graph import parse_metadata, tree_feature_sets
 from pants_rust_python.cargo.shared_layer import (
     SHARED_PACKAGE_NAME,
     SharedCrate,
     interpreter_free_crates,
     resolver_of,
     shared_package,
-    tree_feature_sets,
 )
 
 REG = "registry+fake://index"

@@ -442,6 +442,17 @@ def test_license_file_outside_workspace_is_an_error() -> None:
         )
 
 
+def test_a_huge_readme_is_refused() -> None:
+    with pytest.raises(MetadataError, match=r"`README.md` referenced by `package.readme`.*17 MiB"):
+        build_core_metadata(
+            cargo_package=_cargo_package(readme="README.md", license_file=None),
+            pyproject=None,
+            files={"README.md": b"x" * (17 * 1024 * 1024)},
+            crate_dir="",
+            pyproject_dir="",
+        )
+
+
 def test_readme_false_still_guesses_readme_md() -> None:
     # maturin quirk: cargo reports `readme = false` as null, and maturin then guesses README.md.
     package = _cargo_package(
