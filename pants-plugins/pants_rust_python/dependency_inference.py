@@ -25,7 +25,7 @@ from pants_rust_python.cargo.manifest import (
     parse_toml,
     workspace_member_globs,
 )
-from pants_rust_python.repo_paths import ancestors, repo_path
+from pants_rust_python.repo_paths import ancestors, inside_repo, repo_path
 from pants_rust_python.target_types import CargoDependenciesField
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,8 @@ async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> In
     deps = crate_path_dependencies(
         manifests[crate_dir], crate_dir, root_manifest, root or crate_dir
     )
-    wanted = [_manifest_path(d) for d in deps]
+    # A path dependency that leaves the repository is the build's to report.
+    wanted = [_manifest_path(d) for d in deps if inside_repo(d)]
     if root is not None and root != crate_dir:
         wanted.append(_manifest_path(root))
     owners_per_path = await MultiGet(Get(Owners, OwnersRequest((path,))) for path in wanted)

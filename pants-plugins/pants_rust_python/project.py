@@ -190,6 +190,20 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
                 f"{where}: `{key}` entry {entry!r} must be a glob string or "
                 '{ path = "...", format = "wheel" }.'
             )
+    for pattern in patterns:
+        if posixpath.isabs(pattern) or ".." in pattern.split("/"):
+            raise ProjectError(
+                f"{where}: `{key}` entry {pattern!r} points outside the project; entries are "
+                "globs relative to the directory of pyproject.toml, inside it."
+            )
+    if key == "include" and patterns:
+        # Not silently ignored: the wheel would lack files the project asks for.
+        raise ProjectError(
+            f"{where}: `include` ({', '.join(repr(p) for p in patterns)}) is not supported by "
+            "pants_rust_python yet. Ship such files as Python sources of the package (add them "
+            "to the target's `sources`), or drop `include` for the wheel "
+            '(`{ path = "...", format = "sdist" }`).'
+        )
     return tuple(patterns)
 
 

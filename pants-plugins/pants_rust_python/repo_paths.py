@@ -17,3 +17,8 @@ def ancestors(path: str) -> list[str]:
         path = posixpath.dirname(path)
         result.append(path)
     return result
+
+
+def inside_repo(path: str) -> bool:
+    """Whether a normalized `path` (see repo_path) stays inside the build root."""
+    return not posixpath.isabs(path) and path != ".." and not path.startswith("../")

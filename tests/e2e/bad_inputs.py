@@ -46,6 +46,9 @@ class Case:
     symlinks: Mapping[str, str] = field(default_factory=dict)
     # The target to package, if not the case directory's default one.
     target: Optional[str] = None
+    # Pants refuses some inputs (a symlink leaving the repo) wherever they are, for every
+    # target: such a case gets a repo of its own.
+    own_repo: bool = False
 
     @property
     def directory(self) -> str:
@@ -55,7 +58,7 @@ class Case:
         crate = self.name.replace("_", "-")
         return {
             "BUILD": "rust_python_extension()\n",
-            "Cargo.toml": cargo_toml(crate),
+            "Cargo.toml": cargo_toml(crate, lib=f'name = "{self.name}"\n'),
             "Cargo.lock": cargo_lock(crate),
             "src/lib.rs": LIB_RS,
             "pyproject.toml": pyproject(crate),
@@ -140,7 +143,7 @@ CASES: Tuple[Case, ...] = (
                 "include-outside", maturin='include = ["../../../pants.toml"]\n'
             )
         },
-        ("bad/include_outside/pyproject.toml", "include"),
+        ("bad/include_outside/pyproject.toml", "include", "outside the project"),
     ),
     Case(
         "absolute_path_dependency",
@@ -154,8 +157,16 @@ CASES: Tuple[Case, ...] = (
     Case(
         "symlink_outside",
         {"src/lib.rs": None},
-        ("bad/symlink_outside/src/lib.rs",),
+        ("bad/symlink_outside/src/lib.rs", "symlink"),
         symlinks={"src/lib.rs": "/etc/hostname"},
+        own_repo=True,
+    ),
+    Case(
+        "relative_symlink_outside",
+        {"src/lib.rs": None},
+        ("bad/relative_symlink_outside/src/lib.rs",),
+        symlinks={"src/lib.rs": "../../../../../../../../../../etc/hostname"},
+        own_repo=True,
     ),
     Case(
         "cargo_toml_not_utf8",

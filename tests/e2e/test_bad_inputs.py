@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import pytest
 from e2e.bad_inputs import CASES, Case
@@ -18,15 +19,12 @@ from rust_python_testutil.e2e import copy_repo, kill_pantsd, run_pants
 _ERROR_LINE = re.compile(r"^\S+ \[ERROR\] ", re.M)
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("bad-inputs")
-    repo = copy_repo(root / "repo")
-    for case in CASES:
+def _write_cases(repo: Path, cases: Sequence[Case]) -> None:
+    for case in cases:
         for rel, content in case.all_files().items():
-            path = repo / case.directory / rel
             if content is None:
                 continue
+            path = repo / case.directory / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
                 path.write_bytes(content)
@@ -36,14 +34,27 @@ def repo(tmp_path_factory: pytest.TempPathFactory):
             path = repo / case.directory / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             os.symlink(target, path)
-        for rel, content in case.repo_files.items():
-            path = repo / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content) if isinstance(content, bytes) else path.write_text(
-                content or ""
+
+
+@pytest.fixture(scope="module")
+def repos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Case], Path]]:
+    """The checkout a case runs in: one shared by all ordinary cases, one per `own_repo` case;
+    all share one set of Pants caches."""
+    root = tmp_path_factory.mktemp("bad-inputs")
+    made: dict[str, Path] = {}
+
+    def repo_for(case: Case) -> Path:
+        key = case.name if case.own_repo else ""
+        if key not in made:
+            made[key] = copy_repo(root / (key or "shared") / "repo")
+            _write_cases(
+                made[key], [case] if case.own_repo else [c for c in CASES if not c.own_repo]
             )
-    yield repo, root / "cache"
-    kill_pantsd(repo)
+        return made[key]
+
+    yield repo_for
+    for repo in made.values():
+        kill_pantsd(repo)
 
 
 def test_there_are_at_least_twenty_cases() -> None:
@@ -52,8 +63,9 @@ def test_there_are_at_least_twenty_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_is_refused_clearly(repo, case: Case) -> None:
-    checkout, cache = repo
+def test_bad_input_is_refused_clearly(repos: Callable[[Case], Path], case: Case) -> None:
+    checkout = repos(case)
+    cache = checkout.parent.parent / "cache"
     dist = checkout / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     result = run_pants(

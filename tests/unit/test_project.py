@@ -396,6 +396,20 @@ def test_data_dir() -> None:
         resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"data": "nope"}}})
 
 
+@pytest.mark.parametrize(
+    "include, message",
+    [
+        (["extra/*.txt"], "`include`.*not supported"),
+        ([{"path": "data/**", "format": ["sdist", "wheel"]}], "`include`.*not supported"),
+        (["../../../pants.toml"], "points outside the project"),
+        (["/etc/passwd"], "points outside the project"),
+    ],
+)
+def test_include_for_wheels_is_refused(include: list, message: str) -> None:
+    with pytest.raises(ProjectError, match=message):
+        resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"include": include}}})
+
+
 def test_cargo_options_and_globs() -> None:
     pyproject = {
         "tool": {
@@ -403,11 +417,7 @@ def test_cargo_options_and_globs() -> None:
                 "features": ["pyo3/extension-module", "fast"],
                 "no-default-features": True,
                 "profile": "dist",
-                "include": [
-                    "extra/*.txt",
-                    {"path": "LICENSE*", "format": "sdist"},
-                    {"path": "data/**", "format": ["sdist", "wheel"]},
-                ],
+                "include": [{"path": "LICENSE*", "format": "sdist"}],
                 "exclude": [{"path": "**/*.c", "format": "wheel"}],
                 "python-packages": ["other"],
             }
@@ -425,7 +435,7 @@ def test_cargo_options_and_globs() -> None:
         True,
         "dist",
     )
-    assert spec.include == ("extra/*.txt", "data/**") and spec.exclude == ("**/*.c",)
+    assert spec.include == () and spec.exclude == ("**/*.c",)
     assert spec.python_packages == ("other",)
     with pytest.raises(ProjectError, match="plain feature names"):
         cargo_options({"tool": {"maturin": {"features": [{"feature": "x"}]}}}, "p/pyproject.toml")

@@ -24,7 +24,7 @@ from pants_rust_python.cargo.manifest import (
     stub_files,
     workspace_member_globs,
 )
-from pants_rust_python.repo_paths import ancestors, repo_path
+from pants_rust_python.repo_paths import ancestors, inside_repo, repo_path
 
 
 class CargoWorkspaceError(Exception):
@@ -141,6 +141,18 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         for crate in pending:
             for dep in path_dependencies(manifests[crate]):
                 dep_dir = repo_path(crate, dep)
+                if not inside_repo(dep_dir):
+                    raise CargoWorkspaceError(
+                        softwrap(
+                            f"""
+                            {repo_path(crate, "Cargo.toml")}: the path dependency `{dep}` is
+                            {"an absolute path" if posixpath.isabs(dep) else "outside the repository"};
+                            builds read only the repository. Give a path relative to the crate,
+                            inside the repository (with a `rust_crate()` there), or depend on
+                            the crate through a registry so that Cargo.lock pins it.
+                            """
+                        )
+                    )
                 if dep_dir not in manifests and dep_dir not in batch:
                     batch.append(dep_dir)
         pending = []

@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from pants_rust_python.repo_paths import repo_path
+from pants_rust_python.repo_paths import inside_repo, repo_path
 from pants_rust_python.wheels.wheel import escape_distribution, escape_version
 
 # isort: split
@@ -468,6 +468,19 @@ def _string_table(value: Any, *, field: str, declared_in: str) -> Tuple[Tuple[st
     return items
 
 
+# An installer writes each script to `<bin>/<name>`: a name is one plain file name.
+_SCRIPT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
+
+
+def _check_script_name(name: str, field: str, declared_in: str) -> None:
+    if not _SCRIPT_NAME.fullmatch(name):
+        raise MetadataError(
+            f"`{field}` in {declared_in} names a script {name!r}; installers write scripts "
+            "into the environment's bin directory under that name, so it must be a plain file "
+            "name: letters, digits, `_`, `.`, `+` and `-`, not starting with `.`, `+` or `-`."
+        )
+
+
 def _entry_point_sections(project: Mapping[str, Any], declared_in: str):
     scripts = _string_table(
         project.get("scripts"), field="project.scripts", declared_in=declared_in
@@ -480,6 +493,9 @@ def _entry_point_sections(project: Mapping[str, Any], declared_in: str):
         field="project.entry-points",
         declared_in=declared_in,
     )
+    for field, table in (("project.scripts", scripts), ("project.gui-scripts", gui)):
+        for name, _ in table:
+            _check_script_name(name, field, declared_in)
     entry_points = []
     for group, table in groups:
         if group in ("console_scripts", "gui_scripts"):
@@ -673,7 +689,8 @@ def metadata_input_globs(
         globs = project.get("license-files")
         for g in globs if isinstance(globs, list) else LICENSE_AUTO_GLOBS:
             out.append(repo_path(pyproject_dir, g) if pyproject_dir else g)
-    return list(dict.fromkeys(out))
+    # Paths that leave the repository are not read: build_core_metadata reports them.
+    return [p for p in dict.fromkeys(out) if inside_repo(p)]
 
 
 # What cffi bindings need at run time; PyPy ships cffi itself (maturin's template says the same).

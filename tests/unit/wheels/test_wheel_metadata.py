@@ -1092,6 +1092,17 @@ def test_console_scripts_not_allowed_in_entry_points() -> None:
         )
 
 
+@pytest.mark.parametrize("name", ["../evil", "bin/tool", ".hidden", "-rf", "a b", "tool\n"])
+def test_script_names_are_plain_file_names(name: str) -> None:
+    with pytest.raises(MetadataError, match=r"`project.scripts`.*plain file name"):
+        entry_points_txt({"project": {"name": "x", "scripts": {name: "pkg:main"}}})
+
+
+def test_ordinary_script_names() -> None:
+    scripts = {"black": "a:b", "pip3.11": "a:b", "my-tool": "a:b", "My_Tool+x": "a:b"}
+    assert entry_points_txt({"project": {"name": "x", "scripts": scripts}})
+
+
 def test_entry_points_txt_none_without_scripts() -> None:
     assert entry_points_txt(None) is None
     assert entry_points_txt({"project": {"name": "x"}}) is None
