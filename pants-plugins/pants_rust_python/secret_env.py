@@ -1,9 +1,10 @@
 """Which environment variables may carry a secret (pure).
 
 Pants uploads a remotely cached process's whole Command, environment included, to the remote
-cache, where anyone who can read the cache can read it. A step given such a variable is
-therefore cached on this machine only: its outputs are content-addressed, so what builds on
-them keeps its keys and still comes from the remote cache.
+cache, where anyone who can read the cache can read it. Such variables therefore never go into a
+cached process's environment: an uncached process stashes them in the private store, and the
+step is given the file's path, named by an HMAC under this machine's own key (see
+cargo_build.SecretEnvFile).
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import pytest
-from e2e.bad_inputs import CASES, Case
+from rust_python_testutil.bad_inputs import CASES, Case
 from rust_python_testutil.e2e import copy_repo, kill_pantsd, run_pants
 
 # The last error Pants prints (engine traceback lines and log prefixes stripped).

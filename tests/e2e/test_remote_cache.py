@@ -255,8 +255,8 @@ def _cache_holds(server: BuildGridServer, text: str) -> bool:
 
 def test_values_that_may_be_secrets_never_reach_the_remote_cache(shared: Shared) -> None:
     """The cache stores each process's Command, environment included, readable by anyone who
-    can read the cache: a build variable or a vendoring variable that may hold a secret keeps
-    its steps on this machine only (see secret_env.py)."""
+    can read the cache: a build or vendoring variable that may hold a secret reaches its steps
+    through a file in the private store instead (see secret_env.py)."""
     run_id = uuid.uuid4().hex
     program = "src/hello_bin:hello_bin"
     # Control: an ordinary build variable is part of the uploaded Commands (so this test's grep

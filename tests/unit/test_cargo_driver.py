@@ -1,6 +1,8 @@
 """The cargo driver's file handling: stable mtimes without touching what Pants linked in."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 import subprocess
@@ -21,6 +23,7 @@ from pants_rust_python.util_rules.cargo_driver import (
     install_vendor,
     link_toolchain,
     normalize_mtimes,
+    stash_env,
 )
 
 STORE_MTIME = 1_700_000_000
@@ -305,3 +308,19 @@ def test_every_cargo_step_refuses_a_cargo_config_above_the_sandbox(tmp_path: Pat
         assert str(config) in proc.stderr
         assert "local_execution_root_dir" in proc.stderr
         assert not marker.exists(), mode
+
+
+def test_stashed_secrets_are_named_by_an_hmac_of_this_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    first = Path(stash_env(store, {"REGISTRY_TOKEN": "hunter2"}))
+    assert first.parent == tmp_path / "store" / "secret-env"
+    assert json.loads(first.read_text()) == {"REGISTRY_TOKEN": "hunter2"}
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    # The name says nothing of the value: it is keyed by this store's own random key...
+    assert "hunter2" not in first.name
+    assert hashlib.sha256(b'{"REGISTRY_TOKEN": "hunter2"}').hexdigest() not in first.name
+    # ...and is stable for the same values, new for others.
+    assert Path(stash_env(store, {"REGISTRY_TOKEN": "hunter2"})) == first
+    assert Path(stash_env(store, {"REGISTRY_TOKEN": "hunter3"})) != first
+    other_store = str(tmp_path / "other")
+    assert Path(stash_env(other_store, {"REGISTRY_TOKEN": "hunter2"})).name != first.name

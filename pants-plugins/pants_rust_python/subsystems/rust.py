@@ -69,9 +69,11 @@ class RustSubsystem(Subsystem):
             as `NAME=value` or `NAME` (copied from Pants's environment). Nothing else of the
             environment reaches a build, so RUSTFLAGS, CC and friends apply only when listed
             here. Prefer `.cargo/config.toml` in the repository for settings that belong to it.
-            Values are part of the cache keys and go to the remote cache with them, except that
-            a variable that may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL,
-            AUTH or KEY, or a URL with credentials) keeps the builds on this machine's cache.
+            Values are part of the cache keys and go to the remote cache with them, except for a
+            variable that may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL,
+            AUTH or KEY, or a URL with credentials): builds read it from a file in
+            `[rust].store_dir`, are keyed by an HMAC unique to this machine, and so are not
+            shared through the remote cache.
             """
         ),
     )
@@ -109,10 +111,11 @@ class RustSubsystem(Subsystem):
             """
             Environment variables passed to `cargo vendor`, the one step that reaches the
             network, so that cargo finds your registries, mirrors and credentials as it does in
-            your shell. What it downloads is checked against Cargo.lock's checksums. When one
-            of them may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL, AUTH or
-            KEY, or a URL with credentials, such as a proxy's), vendoring is cached on this
-            machine only: the remote cache would store the value.
+            your shell. What it downloads is checked against Cargo.lock's checksums. One that
+            may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL, AUTH or KEY, or a
+            URL with credentials, such as a proxy's) reaches `cargo vendor` through a file in
+            `[rust].store_dir`, never through the step's environment, which the remote cache
+            stores.
             """
         ),
     )

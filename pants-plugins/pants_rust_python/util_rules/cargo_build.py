@@ -80,43 +80,96 @@ class CargoDriver:
 
     digest: Digest
     python: str
-    # `[rust].build_env_vars`, and the toolchain's environment (which always wins).
+    # `[rust].build_env_vars` but those that may hold a secret, and the toolchain's environment
+    # (which always wins).
     build_env: FrozenDict[str, str]
     toolchain_env: FrozenDict[str, str]
     store_dir: str
+    # Where the build variables that may hold a secret wait for the driver (see SecretEnvFile).
+    secret_env_file: Optional[str] = None
 
-    @property
-    def cache_scope(self) -> ProcessCacheScope:
-        """A build variable that may hold a secret keeps every cargo step off the remote cache,
-        which stores each step's environment (see secret_env.py)."""
-        if secret_variables(self.build_env):
-            return ProcessCacheScope.LOCAL_SUCCESSFUL
-        return ProcessCacheScope.SUCCESSFUL
+
+@dataclass(frozen=True)
+class SecretEnvRequest:
+    values: FrozenDict[str, str]
+
+
+@dataclass(frozen=True)
+class SecretEnvFile:
+    """Variables that may hold a secret, stashed in the private store by an uncached process.
+
+    A remote cache stores each process's Command, environment included: a step that needs such
+    values gets this file's path (`<store>/secret-env/<HMAC of the values>.json`) and the driver
+    loads it, so nothing of the values is uploaded and the key still changes with them. The HMAC
+    key is this machine's, so such steps are not shared with other machines.
+    """
+
+    path: str
+
+
+@rule(desc="Keep variables that may hold secrets out of process keys", level=LogLevel.DEBUG)
+async def stash_secret_env(
+    request: SecretEnvRequest, script: CargoDriverScript, rust: RustSubsystem
+) -> SecretEnvFile:
+    result = await Get(
+        FallibleProcessResult,
+        Process(
+            (
+                script.python,
+                DRIVER_SCRIPT,
+                "--mode=stash-env",
+                f"--store={rust.store_dir}",
+                *(f"--stash={name}" for name in sorted(request.values)),
+            ),
+            input_digest=script.digest,
+            env=request.values,
+            description="Stash variables that may hold secrets",
+            level=LogLevel.DEBUG,
+            # Never cached anywhere: its environment holds the values.
+            cache_scope=ProcessCacheScope.PER_SESSION,
+        ),
+    )
+    if result.exit_code != 0:
+        raise failure("Stashing variables that may hold secrets", result)
+    return SecretEnvFile(result.stdout.decode().strip())
+
+
+def _split_secrets(env: EnvironmentVars) -> tuple[FrozenDict[str, str], FrozenDict[str, str]]:
+    secrets = set(secret_variables(env))
+    return (
+        FrozenDict({k: v for k, v in env.items() if k not in secrets}),
+        FrozenDict({k: v for k, v in env.items() if k in secrets}),
+    )
 
 
 @rule
 async def cargo_driver(
     script: CargoDriverScript, toolchain: RustToolchain, rust: RustSubsystem
 ) -> CargoDriver:
-    build_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
-    secrets = secret_variables(build_env)
+    build_env, secrets = _split_secrets(
+        await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
+    )
+    secret_file = None
     if secrets:
         logger.warning(
             softwrap(
                 f"""
-                `[rust].build_env_vars` gives builds {', '.join(secrets)}, which may hold a
-                secret: Rust builds are cached on this machine only, never in the remote cache,
-                which would store the value. Move credentials out of build variables (a build
-                should not need any) to share builds through the remote cache.
+                `[rust].build_env_vars` gives builds {', '.join(sorted(secrets))}, which may hold a
+                secret: builds get it from a file in `[rust].store_dir`, not through their
+                environment, which the remote cache would store, and are keyed by an HMAC unique
+                to this machine, so they are not shared through the remote cache. Move
+                credentials out of build variables (a build should not need any) to share builds.
                 """
             )
         )
+        secret_file = (await Get(SecretEnvFile, SecretEnvRequest(secrets))).path
     return CargoDriver(
         digest=script.digest,
         python=script.python,
-        build_env=FrozenDict(build_env),
+        build_env=build_env,
         toolchain_env=toolchain.env(),
         store_dir=rust.store_dir,
+        secret_env_file=secret_file,
     )
 
 
@@ -177,12 +230,15 @@ async def vendor_workspace_crates(workspace: CargoWorkspace) -> VendoredCrates:
 async def vendor_crates(
     request: VendorRequest, driver: CargoDriver, rust: RustSubsystem
 ) -> VendoredCrates:
-    fetch_env = await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
+    fetch_env, secrets = _split_secrets(
+        await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
+    )
     # Proxy credentials and registry tokens must not reach the remote cache with the Command.
     # The vendored sources are content-addressed: every later step keeps its remote-cache key.
-    secrets = secret_variables(fetch_env)
+    secret_args: tuple[str, ...] = ()
     if secrets:
-        logger.debug(f"Vendoring is cached locally only: {', '.join(secrets)} may hold secrets.")
+        stashed = await Get(SecretEnvFile, SecretEnvRequest(secrets))
+        secret_args = (f"--secret-env={stashed.path}",)
     input_digest = await Get(Digest, MergeDigests([request.digest, driver.digest]))
     root = request.root_dir or "."
     result = await Get(
@@ -194,6 +250,7 @@ async def vendor_crates(
                 "--mode=vendor",
                 f"--workspace-root={root}",
                 f"--out={_VENDOR_OUT}",
+                *secret_args,
                 "--",
                 "--locked",
                 "--versioned-dirs",
@@ -202,9 +259,6 @@ async def vendor_crates(
             input_digest=input_digest,
             env={**fetch_env, **driver.toolchain_env},
             output_directories=(_VENDOR_OUT,),
-            cache_scope=(
-                ProcessCacheScope.LOCAL_SUCCESSFUL if secrets else ProcessCacheScope.SUCCESSFUL
-            ),
             description=f"Vendor crates of Cargo.lock in {root}",
             level=LogLevel.DEBUG,
             remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
@@ -276,6 +330,7 @@ async def driver_process(
         f"--store={driver.store_dir}",
         f"--target-dir={_TARGET_DIR}",
         f"--out={_OUT}",
+        *((f"--secret-env={driver.secret_env_file}",) if driver.secret_env_file else ()),
         *extra_driver_args,
         "--",
         *cargo_args,
@@ -290,7 +345,6 @@ async def driver_process(
             immutable_input_digests={_VENDOR_OUT: vendored.digest},
             env={**driver.build_env, **env, **driver.toolchain_env},
             output_directories=output_directories,
-            cache_scope=driver.cache_scope,
             description=description,
             level=LogLevel.DEBUG,
             remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,

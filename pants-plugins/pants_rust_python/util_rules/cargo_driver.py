@@ -14,6 +14,7 @@ layer produced in one sandbox is reused, not rebuilt, in the next:
 import argparse
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -213,6 +214,40 @@ def install_vendor(vendor_dir, store, key):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return final
+
+
+def stash_env(store, values):
+    """Write variables that may hold secrets to `<store>/secret-env/<HMAC>.json` (0600), and
+    return that path.
+
+    A remote cache stores every process's Command, environment included. A step that needs such
+    values gets this path instead, and the driver loads the file: the step's key then holds an
+    HMAC of the values under a random key of this machine's store, which says nothing of them
+    and changes when they do. This runs in an uncached process, once per Pants run.
+    """
+    ensure_private_store(store)
+    directory = os.path.join(store, "secret-env")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    key_path = os.path.join(directory, ".hmac-key")
+    if not os.path.exists(key_path):
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+        try:
+            os.link(tmp, key_path)  # the first writer wins; concurrent runs share its key
+        except FileExistsError:
+            pass
+        os.remove(tmp)
+    with open(key_path, "rb") as f:
+        key = f.read()
+    payload = json.dumps(values, sort_keys=True).encode("utf-8")
+    path = os.path.join(directory, hmac.new(key, payload, hashlib.sha256).hexdigest() + ".json")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.replace(tmp, path)
+    return path
 
 
 def collect_garbage(store, max_unused_days, now=None):
@@ -513,7 +548,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--mode",
-        choices=("toolchain", "vendor", "metadata", "deps", "build", "cbindgen"),
+        choices=("toolchain", "stash-env", "vendor", "metadata", "deps", "build", "cbindgen"),
         required=True,
     )
     parser.add_argument("--workspace-root", default=".")
@@ -542,8 +577,19 @@ def main():
     # toolchain: where to find the linker's companions and `[rust].build_tools`.
     parser.add_argument("--tool-search-path", default="")
     parser.add_argument("--build-tool", action="append", default=[])
+    # stash-env: the variables (from this process's environment) to stash; other modes: the
+    # stashed file to load.
+    parser.add_argument("--stash", action="append", default=[])
+    parser.add_argument("--secret-env", default="")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
+
+    if args.mode == "stash-env":
+        try:
+            print(stash_env(args.store, {n: os.environ.get(n, "") for n in args.stash}))
+        except (StoreError, OSError) as e:
+            return refuse("the build store %s: %s" % (args.store, e))
+        return 0
 
     if args.mode == "toolchain":
         try:
@@ -567,6 +613,16 @@ def main():
 
     sandbox = os.getcwd()
     env = dict(os.environ)
+    if args.secret_env:
+        # Values that must not be part of the step's Command (see stash_env).
+        try:
+            with open(args.secret_env) as f:
+                env.update(json.load(f))
+        except (OSError, ValueError) as e:
+            return refuse(
+                "cannot read %s, where this machine's Pants run put the step's secret "
+                "variables (%s); run the build again." % (args.secret_env, e)
+            )
     cargo_args = list(args.cargo_args)
     if cargo_args and cargo_args[0] == "--":
         cargo_args = cargo_args[1:]

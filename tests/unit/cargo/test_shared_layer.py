@@ -57,8 +57,8 @@ def _id(name: str) -> str:
 
 
 def raw_metadata() -> Dict[str, Any]:
-    packages = []
-    nodes = []
+    packages: List[Dict[str, Any]] = []
+    nodes: List[Dict[str, Any]] = []
     for name, (version, source, kind, deps) in GRAPH.items():
         packages.append(
             {
