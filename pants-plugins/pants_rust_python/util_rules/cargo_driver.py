@@ -587,8 +587,10 @@ def main():
     if args.mode == "stash-env":
         try:
             print(stash_env(args.store, {n: os.environ.get(n, "") for n in args.stash}))
-        except (StoreError, OSError) as e:
-            return refuse("the build store %s: %s" % (args.store, e))
+        except StoreError as e:
+            return refuse(str(e))
+        except OSError as e:
+            return refuse("the build store %s cannot be written (%s)." % (args.store, e))
         return 0
 
     if args.mode == "toolchain":
@@ -596,8 +598,10 @@ def main():
             ensure_private_store(args.store)
             if args.store_max_unused_days > 0:
                 collect_garbage(args.store, args.store_max_unused_days)
-        except (StoreError, OSError) as e:
-            return refuse("the build store %s: %s" % (args.store, e))
+        except StoreError as e:
+            return refuse(str(e))
+        except OSError as e:
+            return refuse("the build store %s cannot be written (%s)." % (args.store, e))
         try:
             info = identify_toolchain(
                 args.store,
