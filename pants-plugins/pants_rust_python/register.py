@@ -13,6 +13,7 @@ from pants_rust_python.target_types import (
 )
 from pants_rust_python.util_rules import (
     cargo_build,
+    cargo_process,
     cbindgen,
     cffi,
     extension,
@@ -27,6 +28,7 @@ def rules():
         *toolchain.rules(),
         *interpreters.rules(),
         *workspace.rules(),
+        *cargo_process.rules(),
         *cargo_build.rules(),
         *cbindgen.rules(),
         *cffi.rules(),

@@ -17,7 +17,14 @@ from pants_rust_python.target_types import (
     RustCrateTarget,
     RustPythonExtensionTarget,
 )
-from pants_rust_python.util_rules import cargo_build, extension, interpreters, toolchain, workspace
+from pants_rust_python.util_rules import (
+    cargo_build,
+    cargo_process,
+    extension,
+    interpreters,
+    toolchain,
+    workspace,
+)
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -100,6 +107,7 @@ def make_rule_runner(
             *toolchain.rules(),
             *interpreters.rules(),
             *workspace.rules(),
+            *cargo_process.rules(),
             *cargo_build.rules(),
             *extension.rules(),
             *dependency_inference.rules(),

@@ -64,3 +64,10 @@ def repo_crate_layers(
         real.extend(by_crate[crate_dir])
         layers.append((crate_dir, tuple(sorted(real))))
     return tuple(layers)
+
+
+def profile_dir_name(profile: str) -> str:
+    """The directory under the target dir that cargo writes a profile's output to."""
+    return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(
+        profile, profile
+    )

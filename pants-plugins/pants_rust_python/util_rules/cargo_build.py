@@ -35,13 +35,18 @@ from pants.engine.fs import (
     RemovePrefix,
     Snapshot,
 )
-from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
+from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.cargo.graph import apply_tree_features, is_local, parse_metadata
-from pants_rust_python.cargo.layers import has_other_crates, repo_crate_layers, split_layer_sources
+from pants_rust_python.cargo.layers import (
+    has_other_crates,
+    profile_dir_name,
+    repo_crate_layers,
+    split_layer_sources,
+)
 from pants_rust_python.cargo.manifest import cargo_config_paths
 from pants_rust_python.cargo.shared_layer import (
     SHARED_PACKAGE_DIR,
@@ -50,164 +55,32 @@ from pants_rust_python.cargo.shared_layer import (
     interpreter_free_crates,
     shared_package,
 )
-from pants_rust_python.secret_env import secret_variables
 from pants_rust_python.subsystems.rust import RustSubsystem
-from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT, UNDECLARED_TOOL_MARKER
-from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
+from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT
+from pants_rust_python.util_rules.cargo_process import (
+    OUT,
+    TARGET_DIR,
+    VENDOR_OUT,
+    CargoDriver,
+    CargoError,
+    CargoProcess,
+    SecretEnvFile,
+    SecretEnvRequest,
+    VendoredCrates,
+    failure,
+    split_secrets,
+)
+from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
 
 logger = logging.getLogger(__name__)
 
-_VENDOR_OUT = "__vendor"
-_TARGET_DIR = "__cargo_target"
+VENDOR_OUT = "__vendor"
+TARGET_DIR = "__cargo_target"
 _OUT = "__out"
-
-# With a remote cache, Pants 2.17 starts a process locally at once, racing the cache lookup
-# (`Process.remote_cache_speculation_delay_millis` defaults to 0): on a hit, cargo would still be
-# spawned, compile for a moment (and `cargo vendor` reach the network) before being cancelled.
-# A miss answers at once and a hit includes downloading the outputs (the dependency layer is tens
-# of MB), so waiting for the lookup costs nothing on a miss and saves a whole cargo run on a hit.
-REMOTE_CACHE_SPECULATION_DELAY_MILLIS = 60_000
-
-
-class CargoError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class CargoDriver:
-    """The driver script and what every offline cargo step runs with."""
-
-    digest: Digest
-    python: str
-    # `[rust].build_env_vars` but those that may hold a secret, and the toolchain's environment
-    # (which always wins).
-    build_env: FrozenDict[str, str]
-    toolchain_env: FrozenDict[str, str]
-    store_dir: str
-    # Where the build variables that may hold a secret wait for the driver (see SecretEnvFile).
-    secret_env_file: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class SecretEnvRequest:
-    values: FrozenDict[str, str]
-
-
-@dataclass(frozen=True)
-class SecretEnvFile:
-    """Variables that may hold a secret, stashed in the private store by an uncached process.
-
-    A remote cache stores each process's Command, environment included: a step that needs such
-    values gets this file's path (`<store>/secret-env/<HMAC of the values>.json`) and the driver
-    loads it, so nothing of the values is uploaded and the key still changes with them. The HMAC
-    key is this machine's, so such steps are not shared with other machines.
-    """
-
-    path: str
-
-
-@rule(desc="Keep variables that may hold secrets out of process keys", level=LogLevel.DEBUG)
-async def stash_secret_env(
-    request: SecretEnvRequest, script: CargoDriverScript, rust: RustSubsystem
-) -> SecretEnvFile:
-    result = await Get(
-        FallibleProcessResult,
-        Process(
-            (
-                script.python,
-                DRIVER_SCRIPT,
-                "--mode=stash-env",
-                f"--store={rust.store_dir}",
-                *(f"--stash={name}" for name in sorted(request.values)),
-            ),
-            input_digest=script.digest,
-            env=request.values,
-            description="Stash variables that may hold secrets",
-            level=LogLevel.DEBUG,
-            # Never cached anywhere: its environment holds the values.
-            cache_scope=ProcessCacheScope.PER_SESSION,
-        ),
-    )
-    if result.exit_code != 0:
-        raise failure("Stashing variables that may hold secrets", result)
-    return SecretEnvFile(result.stdout.decode().strip())
-
-
-def _split_secrets(env: EnvironmentVars) -> tuple[FrozenDict[str, str], FrozenDict[str, str]]:
-    secrets = set(secret_variables(env))
-    return (
-        FrozenDict({k: v for k, v in env.items() if k not in secrets}),
-        FrozenDict({k: v for k, v in env.items() if k in secrets}),
-    )
-
-
-@rule
-async def cargo_driver(
-    script: CargoDriverScript, toolchain: RustToolchain, rust: RustSubsystem
-) -> CargoDriver:
-    build_env, secrets = _split_secrets(
-        await Get(EnvironmentVars, EnvironmentVarsRequest(rust.build_env_vars))
-    )
-    secret_file = None
-    if secrets:
-        logger.warning(
-            softwrap(
-                f"""
-                `[rust].build_env_vars` gives builds {', '.join(sorted(secrets))}, which may hold a
-                secret: builds get it from a file in `[rust].store_dir`, not through their
-                environment, which the remote cache would store, and are keyed by an HMAC unique
-                to this machine, so they are not shared through the remote cache. Move
-                credentials out of build variables (a build should not need any) to share builds.
-                """
-            )
-        )
-        secret_file = (await Get(SecretEnvFile, SecretEnvRequest(secrets))).path
-    return CargoDriver(
-        digest=script.digest,
-        python=script.python,
-        build_env=build_env,
-        toolchain_env=toolchain.env(),
-        store_dir=rust.store_dir,
-        secret_env_file=secret_file,
-    )
-
-
-def failure(what: str, result: FallibleProcessResult) -> CargoError:
-    stderr = result.stderr.decode("utf-8", "replace").rstrip()
-    if result.exit_code == REFUSED_EXIT:
-        # The driver refused before cargo ran; its message says why and how to fix it.
-        return CargoError(f"{what} did not start: {stderr.removeprefix('error: ')}\n")
-    if UNDECLARED_TOOL_MARKER in stderr:
-        tools = sorted(set(re.findall(re.escape(UNDECLARED_TOOL_MARKER) + r" `([^`]+)`", stderr)))
-        return CargoError(
-            f"{what} failed: a build script ran {', '.join(f'`{t}`' for t in tools)}, which "
-            f"builds cannot see. Add {', '.join(repr(t) for t in tools)} to "
-            f"`[rust].build_tools` in pants.toml. cargo said:\n\n{stderr}\n"
-        )
-    return CargoError(f"{what} failed (exit code {result.exit_code}). cargo said:\n\n{stderr}\n")
-
-
-def profile_dir_name(profile: str) -> str:
-    """The directory under the target dir that cargo writes a profile's output to."""
-    return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(
-        profile, profile
-    )
-
 
 # --------------------------------------------------------------------------------------------
 # Vendoring
-
-
-@dataclass(frozen=True)
-class VendoredCrates:
-    # `vendor/` (the crates' sources) and `config.toml` (cargo's source replacement snippet).
-    digest: Digest
-
-    @property
-    def key(self) -> str:
-        """Names the stable copy of these sources; equal contents give equal keys everywhere."""
-        return self.digest.fingerprint
 
 
 @dataclass(frozen=True)
@@ -227,41 +100,27 @@ async def vendor_workspace_crates(workspace: CargoWorkspace) -> VendoredCrates:
 
 
 @rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
-async def vendor_crates(
-    request: VendorRequest, driver: CargoDriver, rust: RustSubsystem
-) -> VendoredCrates:
-    fetch_env, secrets = _split_secrets(
+async def vendor_crates(request: VendorRequest, rust: RustSubsystem) -> VendoredCrates:
+    fetch_env, secrets = split_secrets(
         await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
     )
     # Proxy credentials and registry tokens must not reach the remote cache with the Command.
     # The vendored sources are content-addressed: every later step keeps its remote-cache key.
-    secret_args: tuple[str, ...] = ()
+    secret_file = None
     if secrets:
-        stashed = await Get(SecretEnvFile, SecretEnvRequest(secrets))
-        secret_args = (f"--secret-env={stashed.path}",)
-    input_digest = await Get(Digest, MergeDigests([request.digest, driver.digest]))
+        secret_file = (await Get(SecretEnvFile, SecretEnvRequest(secrets))).path
     root = request.root_dir or "."
     result = await Get(
         FallibleProcessResult,
-        Process(
-            (
-                driver.python,
-                DRIVER_SCRIPT,
-                "--mode=vendor",
-                f"--workspace-root={root}",
-                f"--out={_VENDOR_OUT}",
-                *secret_args,
-                "--",
-                "--locked",
-                "--versioned-dirs",
-                "--respect-source-config",
-            ),
-            input_digest=input_digest,
-            env={**fetch_env, **driver.toolchain_env},
-            output_directories=(_VENDOR_OUT,),
+        CargoProcess(
+            mode="vendor",
+            root_dir=request.root_dir,
+            cargo_args=("--locked", "--versioned-dirs", "--respect-source-config"),
             description=f"Vendor crates of Cargo.lock in {root}",
-            level=LogLevel.DEBUG,
-            remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
+            sources=request.digest,
+            env=fetch_env,
+            networked=True,
+            secret_env_file=secret_file,
         ),
     )
     if result.exit_code == REFUSED_EXIT:
@@ -280,7 +139,7 @@ async def vendor_crates(
         raise CargoError(
             f"Vendoring the crates of {request.lockfile} failed. {hint}\ncargo said:\n\n{stderr.rstrip()}\n"
         )
-    return VendoredCrates(await Get(Digest, RemovePrefix(result.output_digest, _VENDOR_OUT)))
+    return VendoredCrates(await Get(Digest, RemovePrefix(result.output_digest, VENDOR_OUT)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,54 +161,6 @@ class FeatureSelection:
         if not self.default_features:
             args.append("--no-default-features")
         return tuple(args)
-
-
-async def driver_process(
-    driver: CargoDriver,
-    *,
-    root_dir: str,
-    vendored: VendoredCrates,
-    mode: str,
-    sources: Digest,
-    cargo_args: tuple[str, ...],
-    extra_driver_args: tuple[str, ...] = (),
-    extra_inputs: tuple[Digest, ...] = (),
-    env: FrozenDict[str, str] = FrozenDict(),
-    output_directories: tuple[str, ...] = (_OUT,),
-    description: str,
-) -> FallibleProcessResult:
-    input_digest = await Get(Digest, MergeDigests([sources, driver.digest, *extra_inputs]))
-    argv = (
-        driver.python,
-        DRIVER_SCRIPT,
-        f"--mode={mode}",
-        f"--workspace-root={root_dir or '.'}",
-        f"--vendor-dir={_VENDOR_OUT}/vendor",
-        f"--vendor-config={_VENDOR_OUT}/config.toml",
-        f"--vendor-key={vendored.key}",
-        f"--store={driver.store_dir}",
-        f"--target-dir={_TARGET_DIR}",
-        f"--out={_OUT}",
-        *((f"--secret-env={driver.secret_env_file}",) if driver.secret_env_file else ()),
-        *extra_driver_args,
-        "--",
-        *cargo_args,
-    )
-    return await Get(
-        FallibleProcessResult,
-        Process(
-            argv,
-            input_digest=input_digest,
-            # Thousands of small files that the driver only reads (it copies them into the store
-            # once per vendor key): Pants materializes them once and links them into each sandbox.
-            immutable_input_digests={_VENDOR_OUT: vendored.digest},
-            env={**driver.build_env, **env, **driver.toolchain_env},
-            output_directories=output_directories,
-            description=description,
-            level=LogLevel.DEBUG,
-            remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,27 +186,28 @@ class CargoMetadataResult:
 @rule(desc="Read the Cargo dependency graph", level=LogLevel.DEBUG)
 async def cargo_metadata(
     request: CargoMetadataRequest,
-    driver: CargoDriver,
     toolchain: RustToolchain,
 ) -> CargoMetadataResult:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
-    result = await driver_process(
-        driver,
-        root_dir=workspace.root_dir,
-        vendored=vendored,
-        mode="metadata",
-        sources=workspace.stub_digest,
-        cargo_args=(
-            "metadata",
-            "--format-version=1",
-            "--frozen",
-            f"--filter-platform={toolchain.host_triple}",
-            f"--manifest-path={workspace.crate_manifest_from_root}",
-            *request.features.cargo_args(),
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="metadata",
+            sources=workspace.stub_digest,
+            cargo_args=(
+                "metadata",
+                "--format-version=1",
+                "--frozen",
+                f"--filter-platform={toolchain.host_triple}",
+                f"--manifest-path={workspace.crate_manifest_from_root}",
+                *request.features.cargo_args(),
+            ),
+            driver_args=(f"--tree-package={request.package}",),
+            description=f"cargo metadata for {workspace.root_dir or '.'}",
         ),
-        extra_driver_args=(f"--tree-package={request.package}",),
-        description=f"cargo metadata for {workspace.root_dir or '.'}",
     )
     if result.exit_code != 0:
         raise failure(f"`cargo metadata` in {workspace.root_dir or '.'}", result)
@@ -493,8 +305,8 @@ class _DepsLayerRequest:
 
 async def _layer(output: Digest) -> CargoLayer:
     target_dir, listing = await MultiGet(
-        Get(Digest, DigestSubset(output, PathGlobs([f"{_TARGET_DIR}/**"]))),
-        Get(DigestContents, DigestSubset(output, PathGlobs([f"{_OUT}/compiled.json"]))),
+        Get(Digest, DigestSubset(output, PathGlobs([f"{TARGET_DIR}/**"]))),
+        Get(DigestContents, DigestSubset(output, PathGlobs([f"{OUT}/compiled.json"]))),
     )
     return CargoLayer(target_dir, tuple(json.loads(listing[0].content)["compiled"]))
 
@@ -535,7 +347,7 @@ class _SharedLayerRequest:
 
 
 @rule(desc="Compile the third-party crates no interpreter reaches", level=LogLevel.DEBUG)
-async def build_shared_layer(request: _SharedLayerRequest, driver: CargoDriver) -> CargoLayer:
+async def build_shared_layer(request: _SharedLayerRequest) -> CargoLayer:
     package_dir = posixpath.join(request.root_dir, SHARED_PACKAGE_DIR)
     package = await Get(
         Digest,
@@ -548,26 +360,28 @@ async def build_shared_layer(request: _SharedLayerRequest, driver: CargoDriver) 
     )
     sources = await Get(Digest, MergeDigests([package, request.config]))
     root = request.root_dir or "."
-    result = await driver_process(
-        driver,
-        root_dir=package_dir,
-        vendored=request.vendored,
-        mode="deps",
-        sources=sources,
-        # Not `--frozen`: the generated package has no Cargo.lock of its own. Every crate in it
-        # is pinned to its locked version, and only the vendored sources are reachable.
-        cargo_args=(
-            "build",
-            "--offline",
-            "--message-format=json-render-diagnostics",
-            f"--profile={request.profile}",
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=package_dir,
+            vendored=request.vendored,
+            mode="deps",
+            sources=sources,
+            # Not `--frozen`: the generated package has no Cargo.lock of its own. Every crate in it
+            # is pinned to its locked version, and only the vendored sources are reachable.
+            cargo_args=(
+                "build",
+                "--offline",
+                "--message-format=json-render-diagnostics",
+                f"--profile={request.profile}",
+            ),
+            driver_args=(
+                f"--profile-dir={profile_dir_name(request.profile)}",
+                f"--local-package={SHARED_PACKAGE_NAME}",
+            ),
+            output_directories=(TARGET_DIR, OUT),
+            description=f"Compile the third-party crates of {root} that no interpreter reaches",
         ),
-        extra_driver_args=(
-            f"--profile-dir={profile_dir_name(request.profile)}",
-            f"--local-package={SHARED_PACKAGE_NAME}",
-        ),
-        output_directories=(_TARGET_DIR, _OUT),
-        description=f"Compile the third-party crates of {root} that no interpreter reaches",
     )
     if result.exit_code == REFUSED_EXIT:
         raise failure(f"Compiling the interpreter-free third-party crates of {root}", result)
@@ -585,7 +399,6 @@ async def build_shared_layer(request: _SharedLayerRequest, driver: CargoDriver) 
 @rule(desc="Compile third-party crates", level=LogLevel.DEBUG)
 async def build_deps_layer(
     request: _DepsLayerRequest,
-    driver: CargoDriver,
 ) -> CargoLayer:
     workspace = request.workspace
     vendored = await Get(VendoredCrates, CargoWorkspace, workspace)
@@ -600,21 +413,23 @@ async def build_deps_layer(
         package = workspace.manifest(crate_dir).get("package") or {}
         if isinstance(package.get("name"), str):
             local_packages.append(package["name"])
-    result = await driver_process(
-        driver,
-        root_dir=workspace.root_dir,
-        vendored=vendored,
-        mode="deps",
-        sources=workspace.stub_digest,
-        cargo_args=_cargo_build_args(request),
-        extra_driver_args=(
-            f"--profile-dir={profile_dir_name(request.profile)}",
-            *(f"--local-package={name}" for name in sorted(local_packages)),
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="deps",
+            sources=workspace.stub_digest,
+            cargo_args=_cargo_build_args(request),
+            driver_args=(
+                f"--profile-dir={profile_dir_name(request.profile)}",
+                *(f"--local-package={name}" for name in sorted(local_packages)),
+            ),
+            extra_inputs=(base.digest,) if base else (),
+            env=request.env,
+            output_directories=(TARGET_DIR, OUT),
+            description=f"Compile third-party crates for {request.description}",
         ),
-        extra_inputs=(base.digest,) if base else (),
-        env=request.env,
-        output_directories=(_TARGET_DIR, _OUT),
-        description=f"Compile third-party crates for {request.description}",
     )
     if result.exit_code != 0:
         raise failure(f"Compiling the third-party crates of {request.description}", result)
@@ -691,7 +506,6 @@ class _RepoLayerRequest:
 @rule(desc="Compile a repo crate a crate depends on", level=LogLevel.DEBUG)
 async def build_repo_layer(
     request: _RepoLayerRequest,
-    driver: CargoDriver,
 ) -> CargoLayer:
     deps = request.deps
     workspace = deps.workspace
@@ -709,22 +523,24 @@ async def build_repo_layer(
     else:
         base = await Get(CargoLayer, _DepsLayerRequest, deps)
     description = f"repo crate {request.crate_dir or '.'} for {deps.description}"
-    result = await driver_process(
-        driver,
-        root_dir=workspace.root_dir,
-        vendored=vendored,
-        mode="deps",
-        sources=tree.digest,
-        cargo_args=_cargo_build_args(deps),
-        extra_driver_args=(
-            f"--profile-dir={profile_dir_name(deps.profile)}",
-            f"--local-package={deps.package}",
-            f"--stable-sources={_STABLE_SOURCES}",
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="deps",
+            sources=tree.digest,
+            cargo_args=_cargo_build_args(deps),
+            driver_args=(
+                f"--profile-dir={profile_dir_name(deps.profile)}",
+                f"--local-package={deps.package}",
+                f"--stable-sources={_STABLE_SOURCES}",
+            ),
+            extra_inputs=(base.digest, stable),
+            env=deps.env,
+            output_directories=(TARGET_DIR, OUT),
+            description=f"Compile the {description}",
         ),
-        extra_inputs=(base.digest, stable),
-        env=deps.env,
-        output_directories=(_TARGET_DIR, _OUT),
-        description=f"Compile the {description}",
     )
     if result.exit_code != 0:
         raise failure(f"Compiling the {description}", result)
@@ -760,7 +576,6 @@ async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerReque
 @rule(desc="Compile Rust crate", level=LogLevel.DEBUG)
 async def cargo_build(
     request: CargoBuildRequest,
-    driver: CargoDriver,
 ) -> CargoBuildResult:
     workspace = request.workspace
     shared_request = await _shared_layer_request(request) if request.shared_crates else None
@@ -802,20 +617,22 @@ async def cargo_build(
         Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
         Get(Digest, CreateDigest([FileContent(_STABLE_SOURCES, _listing(others))])),
     )
-    result = await driver_process(
-        driver,
-        root_dir=workspace.root_dir,
-        vendored=vendored,
-        mode="build",
-        sources=sources.digest,
-        cargo_args=_cargo_build_args(request, request.rustc_args),
-        extra_driver_args=(
-            f"--stable-sources={_STABLE_SOURCES}",
-            *(f"--header-candidate={c}" for c in request.header_candidates),
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="build",
+            sources=sources.digest,
+            cargo_args=_cargo_build_args(request, request.rustc_args),
+            driver_args=(
+                f"--stable-sources={_STABLE_SOURCES}",
+                *(f"--header-candidate={c}" for c in request.header_candidates),
+            ),
+            extra_inputs=(layers[-1].digest, stable),
+            env=request.env,
+            description=f"Compile {request.description}",
         ),
-        extra_inputs=(layers[-1].digest, stable),
-        env=request.env,
-        description=f"Compile {request.description}",
     )
     if result.exit_code != 0:
         raise failure(f"Compiling {request.description}", result)

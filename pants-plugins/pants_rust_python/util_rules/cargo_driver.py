@@ -544,13 +544,9 @@ def refuse(message):
     return REFUSED_EXIT
 
 
-def main():
+def _parse_args(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--mode",
-        choices=("toolchain", "stash-env", "vendor", "metadata", "deps", "build", "cbindgen"),
-        required=True,
-    )
+    parser.add_argument("--mode", choices=sorted(MODES), required=True)
     parser.add_argument("--workspace-root", default=".")
     parser.add_argument("--vendor-dir", default="")
     parser.add_argument("--vendor-config", default="")
@@ -582,43 +578,72 @@ def main():
     parser.add_argument("--stash", action="append", default=[])
     parser.add_argument("--secret-env", default="")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.cargo_args and args.cargo_args[0] == "--":
+        args.cargo_args = args.cargo_args[1:]
+    return args
 
-    if args.mode == "stash-env":
-        try:
-            print(stash_env(args.store, {n: os.environ.get(n, "") for n in args.stash}))
-        except StoreError as e:
-            return refuse(str(e))
-        except OSError as e:
-            return refuse("the build store %s cannot be written (%s)." % (args.store, e))
-        return 0
 
-    if args.mode == "toolchain":
-        try:
-            ensure_private_store(args.store)
-            if args.store_max_unused_days > 0:
-                collect_garbage(args.store, args.store_max_unused_days)
-        except StoreError as e:
-            return refuse(str(e))
-        except OSError as e:
-            return refuse("the build store %s cannot be written (%s)." % (args.store, e))
-        try:
-            info = identify_toolchain(
-                args.store,
-                args.rustc,
-                args.cc,
-                [p for p in args.tool_search_path.split(os.pathsep) if p],
-                args.build_tool,
-            )
-        except (StoreError, OSError) as e:
-            return refuse(str(e))
-        json.dump(info, sys.stdout, sort_keys=True)
-        return 0
+def _store_unwritable(store, error):
+    # A full disk, a read-only store: one message, not a traceback shown as cargo's.
+    return refuse(
+        "the build store %s cannot be written (%s: %s). Free space there, or set "
+        "`[rust].store_dir` to a writable directory, the same on every machine that shares "
+        "a cache." % (store, error.strerror or error, error.filename or "")
+    )
 
-    sandbox = os.getcwd()
-    env = dict(os.environ)
+
+def run_stash_env(args):
+    try:
+        print(stash_env(args.store, {n: os.environ.get(n, "") for n in args.stash}))
+    except StoreError as e:
+        return refuse(str(e))
+    except OSError as e:
+        return _store_unwritable(args.store, e)
+    return 0
+
+
+def run_toolchain(args):
+    try:
+        ensure_private_store(args.store)
+        if args.store_max_unused_days > 0:
+            collect_garbage(args.store, args.store_max_unused_days)
+    except StoreError as e:
+        return refuse(str(e))
+    except OSError as e:
+        return _store_unwritable(args.store, e)
+    try:
+        info = identify_toolchain(
+            args.store,
+            args.rustc,
+            args.cc,
+            [p for p in args.tool_search_path.split(os.pathsep) if p],
+            args.build_tool,
+        )
+    except (StoreError, OSError) as e:
+        return refuse(str(e))
+    json.dump(info, sys.stdout, sort_keys=True)
+    return 0
+
+
+class Step(object):
+    """What a cargo step runs with: the sandbox, the environment, the cargo command line."""
+
+    def __init__(self, args, sandbox, env):
+        self.args = args
+        self.sandbox = sandbox
+        self.env = env
+        self.cwd = os.path.join(sandbox, args.workspace_root)
+        self.cargo = [env.get("CARGO", "cargo")] + args.cargo_args
+        self.out_dir = os.path.join(sandbox, args.out)
+        self.target_dir = os.path.join(sandbox, args.target_dir)
+        # The source replacement pointing cargo at the store's copy of the vendored crates.
+        self.source_config = None
+
+
+def _load_secret_env(args, env):
+    """Values that must not be part of the step's Command (see stash_env); None if refused."""
     if args.secret_env:
-        # Values that must not be part of the step's Command (see stash_env).
         try:
             with open(args.secret_env) as f:
                 env.update(json.load(f))
@@ -627,53 +652,55 @@ def main():
                 "cannot read %s, where this machine's Pants run put the step's secret "
                 "variables (%s); run the build again." % (args.secret_env, e)
             )
-    cargo_args = list(args.cargo_args)
-    if cargo_args and cargo_args[0] == "--":
-        cargo_args = cargo_args[1:]
-    cwd = os.path.join(sandbox, args.workspace_root)
+    return None
 
+
+def _refuse_outside_config(sandbox):
     # Before any cargo runs, vendoring included: a configuration there could swap the crates.
     leak = outside_cargo_config(sandbox)
-    if leak:
-        return refuse(
-            "%s is a Cargo configuration file above the build sandbox; cargo would apply "
-            "it to this build (its sources, registries, flags), which must depend only on the "
-            "repository. If it is yours, move its settings into the repository's "
-            ".cargo/config.toml, or remove it. If it is not (Pants makes sandboxes under /tmp by "
-            "default, where any user can write), point `[GLOBAL].local_execution_root_dir` in "
-            "pants.toml at a directory only you can write." % leak
-        )
+    if not leak:
+        return None
+    return refuse(
+        "%s is a Cargo configuration file above the build sandbox; cargo would apply "
+        "it to this build (its sources, registries, flags), which must depend only on the "
+        "repository. If it is yours, move its settings into the repository's "
+        ".cargo/config.toml, or remove it. If it is not (Pants makes sandboxes under /tmp by "
+        "default, where any user can write), point `[GLOBAL].local_execution_root_dir` in "
+        "pants.toml at a directory only you can write." % leak
+    )
 
-    if args.mode == "vendor":
-        # The one networked step: cargo uses the caller's CARGO_HOME (registries, mirrors,
-        # credentials, download cache). The output is checked against Cargo.lock's checksums.
-        out = os.path.join(sandbox, args.out)
-        cmd = [env.get("CARGO", "cargo"), "vendor"] + cargo_args + [os.path.join(out, "vendor")]
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE)
-        if proc.returncode != 0:
-            return proc.returncode
-        os.makedirs(os.path.join(out, "vendor"), exist_ok=True)
-        snippet = proc.stdout.decode("utf-8") if b"[source." in proc.stdout else ""
-        # The printed `directory` is this sandbox's absolute path; keep the output (and so the
-        # cache key of everything built from it) independent of where the sandbox was.
-        snippet = re.sub(r'(?m)^directory\s*=\s*".*"$', 'directory = "vendor"', snippet)
-        with open(os.path.join(out, "config.toml"), "w") as f:
-            f.write(snippet)
-        return 0
 
+def run_vendor(step):
+    # The one networked step: cargo uses the caller's CARGO_HOME (registries, mirrors,
+    # credentials, download cache). The output is checked against Cargo.lock's checksums.
+    vendor_dir = os.path.join(step.out_dir, "vendor")
+    cmd = [step.cargo[0], "vendor"] + step.args.cargo_args + [vendor_dir]
+    proc = subprocess.run(cmd, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE)
+    if proc.returncode != 0:
+        return proc.returncode
+    os.makedirs(vendor_dir, exist_ok=True)
+    snippet = proc.stdout.decode("utf-8") if b"[source." in proc.stdout else ""
+    # The printed `directory` is this sandbox's absolute path; keep the output (and so the
+    # cache key of everything built from it) independent of where the sandbox was.
+    snippet = re.sub(r'(?m)^directory\s*=\s*".*"$', 'directory = "vendor"', snippet)
+    with open(os.path.join(step.out_dir, "config.toml"), "w") as f:
+        f.write(snippet)
+    return 0
+
+
+def _prepare_offline(step):
+    """A private CARGO_HOME, the store's wrapper and crates, stable mtimes; None, or the exit."""
+    args, sandbox, env = step.args, step.sandbox, step.env
     for name in ("CARGO_HOME", "HOME"):
         path = os.path.join(sandbox, "." + name.lower().replace("_", "-"))
         os.makedirs(path, exist_ok=True)
         env[name] = path
-    target_dir = os.path.join(sandbox, args.target_dir)
-    env["CARGO_TARGET_DIR"] = target_dir
+    env["CARGO_TARGET_DIR"] = step.target_dir
     if env.get("RUSTC_WRAPPER"):
         # A wrapper of the user's own (`[rust].build_env_vars`, sccache say) still runs.
         env["PANTS_RUST_PYTHON_INNER_WRAPPER"] = env["RUSTC_WRAPPER"]
     env["PANTS_RUST_PYTHON_SANDBOX"] = sandbox
     pyo3_config = env.pop(PYO3_CONFIG_TEXT_ENV, None)
-    cargo = [env.get("CARGO", "cargo")] + cargo_args[:1]
-    rest = cargo_args[1:]
     try:
         ensure_private_store(args.store)
         env["RUSTC_WRAPPER"] = install_rustc_wrapper(args.store)
@@ -683,82 +710,87 @@ def main():
             vendored = install_vendor(
                 os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key
             )
-            config = os.path.join(sandbox, ".vendor-config.toml")
-            write_source_config(os.path.join(sandbox, args.vendor_config), vendored, config)
-            cargo += ["--config", config]
+            step.source_config = os.path.join(sandbox, ".vendor-config.toml")
+            write_source_config(
+                os.path.join(sandbox, args.vendor_config), vendored, step.source_config
+            )
+            # `--config` goes right after the subcommand.
+            step.cargo[2:2] = ["--config", step.source_config]
     except StoreError as e:
         return refuse(str(e))
     except OSError as e:
-        # A full disk, a read-only store: one message, not a traceback shown as cargo's.
-        return refuse(
-            "the build store %s cannot be written (%s: %s). Free space there, or set "
-            "`[rust].store_dir` to a writable directory, the same on every machine that shares "
-            "a cache." % (args.store, e.strerror or e, e.filename or "")
-        )
-    cargo += rest
+        return _store_unwritable(args.store, e)
 
-    if os.path.isdir(target_dir):
-        normalize_mtimes(target_dir)
+    if os.path.isdir(step.target_dir):
+        normalize_mtimes(step.target_dir)
     if args.stable_sources:
         with open(os.path.join(sandbox, args.stable_sources)) as f:
             for line in f:
                 path = os.path.join(sandbox, line.rstrip("\n"))
                 if line.strip() and os.path.isfile(path):
                     pin_mtime(path)
-    os.makedirs(os.path.join(sandbox, args.out), exist_ok=True)
+    os.makedirs(step.out_dir, exist_ok=True)
+    return None
 
-    if args.mode == "cbindgen":
-        # cbindgen runs `cargo metadata` itself, without our --config: the source replacement
-        # goes into the sandbox's CARGO_HOME, and the network stays off.
-        if "--config" in cargo:
-            shutil.copyfile(config, os.path.join(env["CARGO_HOME"], "config.toml"))
-        env["CARGO_NET_OFFLINE"] = "true"
-        proc = subprocess.run(
-            [
-                os.path.join(sandbox, args.cbindgen),
-                os.path.join(sandbox, args.crate_dir),
-                os.path.join(sandbox, args.out, "header.h"),
-            ],
-            cwd=cwd,
-            env=env,
-            stderr=subprocess.PIPE,
-        )
-        sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(sandbox + os.sep, ""))
+
+def run_cbindgen(step):
+    # cbindgen runs `cargo metadata` itself, without our --config: the source replacement
+    # goes into the sandbox's CARGO_HOME, and the network stays off.
+    if step.source_config:
+        shutil.copyfile(step.source_config, os.path.join(step.env["CARGO_HOME"], "config.toml"))
+    step.env["CARGO_NET_OFFLINE"] = "true"
+    proc = subprocess.run(
+        [
+            os.path.join(step.sandbox, step.args.cbindgen),
+            os.path.join(step.sandbox, step.args.crate_dir),
+            os.path.join(step.out_dir, "header.h"),
+        ],
+        cwd=step.cwd,
+        env=step.env,
+        stderr=subprocess.PIPE,
+    )
+    sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(step.sandbox + os.sep, ""))
+    return proc.returncode
+
+
+def run_metadata(step):
+    proc = subprocess.run(step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE)
+    if proc.returncode != 0:
         return proc.returncode
-
-    if args.mode == "metadata":
-        proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE)
+    with open(os.path.join(step.out_dir, "metadata.json"), "wb") as f:
+        f.write(proc.stdout)
+    if not step.args.tree_package:
+        return 0
+    # `cargo metadata` unifies features over the whole workspace; `cargo tree -p` gives
+    # the features one package's build really gets (e.g. whether pyo3 is abi3 for it).
+    tree = [
+        "tree" if a == "metadata" else a.replace("--filter-platform=", "--target=")
+        for a in step.cargo
+        if not a.startswith(("--format-version", "--manifest-path"))
+    ]
+    tree += ["--package=" + step.args.tree_package, "--prefix=none", "--format={p}|{f}"]
+    # All of the build, then the crate's own code only (no build scripts, no
+    # proc-macros): a crate in both may get other features in each.
+    for edges, name in (("normal,build", "tree.txt"), ("normal,no-proc-macro", "tree-target.txt")):
+        proc = subprocess.run(
+            tree + ["--edges=" + edges], cwd=step.cwd, env=step.env, stdout=subprocess.PIPE
+        )
         if proc.returncode != 0:
             return proc.returncode
-        with open(os.path.join(sandbox, args.out, "metadata.json"), "wb") as f:
+        with open(os.path.join(step.out_dir, name), "wb") as f:
             f.write(proc.stdout)
-        if args.tree_package:
-            # `cargo metadata` unifies features over the whole workspace; `cargo tree -p` gives
-            # the features one package's build really gets (e.g. whether pyo3 is abi3 for it).
-            tree = [
-                "tree" if a == "metadata" else a.replace("--filter-platform=", "--target=")
-                for a in cargo
-                if not a.startswith(("--format-version", "--manifest-path"))
-            ]
-            tree += ["--package=" + args.tree_package, "--prefix=none", "--format={p}|{f}"]
-            # All of the build, then the crate's own code only (no build scripts, no
-            # proc-macros): a crate in both may get other features in each.
-            for edges, name in (
-                ("normal,build", "tree.txt"),
-                ("normal,no-proc-macro", "tree-target.txt"),
-            ):
-                proc = subprocess.run(
-                    tree + ["--edges=" + edges], cwd=cwd, env=env, stdout=subprocess.PIPE
-                )
-                if proc.returncode != 0:
-                    return proc.returncode
-                with open(os.path.join(sandbox, args.out, name), "wb") as f:
-                    f.write(proc.stdout)
-        return 0
+    return 0
 
-    proc = subprocess.run(cargo, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+def _run_cargo_build(step):
+    """cargo's JSON messages, or the exit code when it failed."""
+    proc = subprocess.run(
+        step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     # Diagnostics name files relative to the repo, not to a sandbox that no longer exists.
-    sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(sandbox + os.sep, ""))
+    sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(step.sandbox + os.sep, ""))
+    if proc.returncode != 0:
+        return proc.returncode, []
     messages = []
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         if not line.startswith("{"):
@@ -767,25 +799,36 @@ def main():
             messages.append(json.loads(line))
         except ValueError:
             continue
-    if proc.returncode != 0:
-        return proc.returncode
+    return 0, messages
 
-    # What cargo actually compiled (not fresh): the evidence that layers are reused.
-    compiled = sorted(
+
+def _compiled(messages):
+    """What cargo actually compiled (not fresh): the evidence that layers are reused."""
+    return sorted(
         {
             msg.get("package_id", "")
             for msg in messages
             if msg.get("reason") == "compiler-artifact" and not msg.get("fresh", False)
         }
     )
-    out_dir = os.path.join(sandbox, args.out)
 
-    if args.mode == "deps":
-        prune_local_artifacts(os.path.join(target_dir, args.profile_dir), args.local_package)
-        with open(os.path.join(out_dir, "compiled.json"), "w") as f:
-            json.dump({"compiled": compiled}, f, indent=1, sort_keys=True)
-        return 0
 
+def run_deps(step):
+    code, messages = _run_cargo_build(step)
+    if code != 0:
+        return code
+    prune_local_artifacts(
+        os.path.join(step.target_dir, step.args.profile_dir), step.args.local_package
+    )
+    with open(os.path.join(step.out_dir, "compiled.json"), "w") as f:
+        json.dump({"compiled": _compiled(messages)}, f, indent=1, sort_keys=True)
+    return 0
+
+
+def run_build(step):
+    code, messages = _run_cargo_build(step)
+    if code != 0:
+        return code
     artifacts = []
     for msg in messages:
         if msg.get("reason") != "compiler-artifact":
@@ -798,8 +841,7 @@ def main():
             base = os.path.basename(filename)
             if base.endswith((".rlib", ".rmeta", ".d")):
                 continue
-            dest = os.path.join(out_dir, base)
-            shutil.copyfile(filename, dest)
+            shutil.copyfile(filename, os.path.join(step.out_dir, base))
             artifacts.append(
                 {
                     "kind": "bin" if "bin" in kinds else "cdylib",
@@ -808,14 +850,45 @@ def main():
                     "file": base,
                 }
             )
-    for candidate in args.header_candidate:
-        path = os.path.join(sandbox, candidate)
+    for candidate in step.args.header_candidate:
+        path = os.path.join(step.sandbox, candidate)
         if os.path.isfile(path):
-            shutil.copyfile(path, os.path.join(out_dir, "header.h"))
+            shutil.copyfile(path, os.path.join(step.out_dir, "header.h"))
             break
-    with open(os.path.join(out_dir, "artifacts.json"), "w") as f:
-        json.dump({"artifacts": artifacts, "compiled": compiled}, f, indent=1, sort_keys=True)
+    with open(os.path.join(step.out_dir, "artifacts.json"), "w") as f:
+        json.dump(
+            {"artifacts": artifacts, "compiled": _compiled(messages)}, f, indent=1, sort_keys=True
+        )
     return 0
+
+
+# Modes that run before any sandboxed cargo step, and the cargo steps (offline but `vendor`).
+STORE_MODES = {"stash-env": run_stash_env, "toolchain": run_toolchain}
+CARGO_MODES = {
+    "vendor": run_vendor,
+    "cbindgen": run_cbindgen,
+    "metadata": run_metadata,
+    "deps": run_deps,
+    "build": run_build,
+}
+MODES = sorted([*STORE_MODES, *CARGO_MODES])
+
+
+def main(argv=None):
+    args = _parse_args(argv)
+    if args.mode in STORE_MODES:
+        return STORE_MODES[args.mode](args)
+    sandbox = os.getcwd()
+    env = dict(os.environ)
+    refused = _load_secret_env(args, env) or _refuse_outside_config(sandbox)
+    if refused:
+        return refused
+    step = Step(args, sandbox, env)
+    if args.mode != "vendor":
+        refused = _prepare_offline(step)
+        if refused:
+            return refused
+    return CARGO_MODES[args.mode](step)
 
 
 if __name__ == "__main__":

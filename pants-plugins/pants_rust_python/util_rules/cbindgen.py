@@ -12,18 +12,20 @@ import posixpath
 from dataclasses import dataclass
 
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 from pants_rust_python.util_rules.cargo_build import (
     CargoBuildOutput,
     CargoBuildResult,
-    CargoDriver,
-    CargoError,
     CargoSourceTree,
     CargoSourceTreeRequest,
-    VendoredCrates,
     VendorRequest,
-    driver_process,
+)
+from pants_rust_python.util_rules.cargo_process import (
+    CargoError,
+    CargoProcess,
+    VendoredCrates,
     failure,
 )
 from pants_rust_python.util_rules.workspace import CargoWorkspace
@@ -46,7 +48,7 @@ class CbindgenTool:
 
 
 @rule(desc="Build the cbindgen tool", level=LogLevel.DEBUG)
-async def build_cbindgen_tool(driver: CargoDriver) -> CbindgenTool:
+async def build_cbindgen_tool() -> CbindgenTool:
     crate = await Get(
         Digest,
         CreateDigest(
@@ -58,19 +60,21 @@ async def build_cbindgen_tool(driver: CargoDriver) -> CbindgenTool:
         ),
     )
     vendored = await Get(VendoredCrates, VendorRequest(crate, _TOOL_DIR, f"{_TOOL_DIR}/Cargo.lock"))
-    result = await driver_process(
-        driver,
-        root_dir=_TOOL_DIR,
-        vendored=vendored,
-        mode="build",
-        sources=crate,
-        cargo_args=(
-            "build",
-            "--frozen",
-            "--release",
-            "--message-format=json-render-diagnostics",
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=_TOOL_DIR,
+            vendored=vendored,
+            mode="build",
+            sources=crate,
+            cargo_args=(
+                "build",
+                "--frozen",
+                "--release",
+                "--message-format=json-render-diagnostics",
+            ),
+            description="Build the cbindgen tool (once per Rust toolchain)",
         ),
-        description="Build the cbindgen tool (once per Rust toolchain)",
     )
     if result.exit_code != 0:
         raise failure("Building the cbindgen tool", result)
@@ -102,7 +106,6 @@ class CHeader:
 @rule(desc="Generate a C header with cbindgen", level=LogLevel.DEBUG)
 async def generate_c_header(
     request: CHeaderRequest,
-    driver: CargoDriver,
 ) -> CHeader:
     workspace = request.workspace
     tool, vendored, tree = await MultiGet(
@@ -110,19 +113,21 @@ async def generate_c_header(
         Get(VendoredCrates, CargoWorkspace, workspace),
         Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
     )
-    result = await driver_process(
-        driver,
-        root_dir=workspace.root_dir,
-        vendored=vendored,
-        mode="cbindgen",
-        sources=tree.digest,
-        cargo_args=(),
-        extra_driver_args=(
-            f"--cbindgen={tool.path}",
-            f"--crate-dir={request.crate_dir or '.'}",
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="cbindgen",
+            sources=tree.digest,
+            cargo_args=(),
+            driver_args=(
+                f"--cbindgen={tool.path}",
+                f"--crate-dir={request.crate_dir or '.'}",
+            ),
+            extra_inputs=(tool.digest,),
+            description=f"cbindgen for {request.description}",
         ),
-        extra_inputs=(tool.digest,),
-        description=f"cbindgen for {request.description}",
     )
     if result.exit_code != 0:
         config = posixpath.join(request.crate_dir, "cbindgen.toml")
