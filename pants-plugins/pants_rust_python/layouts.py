@@ -12,9 +12,11 @@ Mirrors maturin 1.16's wheels (checked against real builds); dist-info is writte
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import posixpath
 from dataclasses import dataclass
-from typing import Collection, Dict, Iterable, List, Mapping, Optional
+from typing import Collection, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar
 
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
@@ -24,12 +26,6 @@ from pants_rust_python.wheels.wheel import escape_distribution
 
 class LayoutError(ValueError):
     """The files asked for cannot be laid out (missing inputs, two files at one path)."""
-
-
-@dataclass(frozen=True)
-class CffiFiles:
-    # The `ffi.py` that cffi's recompiler generated from the crate's C header.
-    ffi_py: bytes
 
 
 # Possible subdirectories of a wheel's `.data` directory (PEP 427).
@@ -114,35 +110,62 @@ def _python_roots(spec: ProjectSpec) -> List[str]:
     return roots
 
 
-def python_entries(spec: ProjectSpec, python_files: Mapping[str, bytes]) -> List[WheelEntry]:
+class Origin(enum.Enum):
+    """Where the content of a planned wheel file comes from."""
+
+    LIBRARY = "the built native library"
+    PROGRAM = "a built program"
+    FFI_PY = "the ffi.py cffi generated"
+    PYTHON_FILE = "a file of the python source directory"
+    STUB = "the project's `.pyi` stub"
+    GENERATED = "text written here"
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One file of the wheel (dist-info aside): its path, and where its content comes from."""
+
+    path: str
+    origin: Origin
+    # PROGRAM: the binary's name; PYTHON_FILE: its path relative to the python source directory.
+    key: str = ""
+    # GENERATED: the content itself.
+    text: bytes = b""
+    executable: bool = False
+
+
+def _plan_python_files(spec: ProjectSpec, python_paths: Iterable[str]) -> List[PlannedFile]:
     """The python package files, keyed by their path relative to `spec.python_source` (which is
     also their path in the wheel). Like maturin, only files inside the python package of a
     mixed project or a `python-packages` entry are kept, minus stale native builds."""
     roots = _python_roots(spec)
-    entries: List[WheelEntry] = []
-    for path, content in python_files.items():
-        path = posixpath.normpath(path)
+    planned: List[PlannedFile] = []
+    for key in python_paths:
+        path = posixpath.normpath(key)
         if not any(path.startswith(root + "/") for root in roots):
             continue
         if _is_develop_artifact(path, spec.extension_name):
             continue
-        entries.append(WheelEntry(path, content))
-    return entries
+        planned.append(PlannedFile(path, Origin.PYTHON_FILE, key=key))
+    return planned
 
 
-def _stub_entries(spec: ProjectSpec, stub: Optional[bytes]) -> List[WheelEntry]:
+def _plan_stub(spec: ProjectSpec, with_stub: bool) -> List[PlannedFile]:
     # Mixed projects ship their stubs as ordinary files of the python package instead.
-    if stub is None or spec.mixed:
+    if not with_stub or spec.mixed:
         return []
     return [
-        WheelEntry(f"{spec.module_dir}/__init__.pyi", stub),
-        WheelEntry(f"{spec.module_dir}/py.typed", b""),
+        PlannedFile(f"{spec.module_dir}/__init__.pyi", Origin.STUB),
+        PlannedFile(f"{spec.module_dir}/py.typed", Origin.GENERATED),
     ]
 
 
-def _finish(entries: Iterable[WheelEntry]) -> List[WheelEntry]:
-    by_path: Dict[str, WheelEntry] = {}
-    for entry in entries:
+_Entry = TypeVar("_Entry", PlannedFile, WheelEntry)
+
+
+def _finish(planned: Iterable[_Entry]) -> Tuple[_Entry, ...]:
+    by_path: Dict[str, _Entry] = {}
+    for entry in planned:
         if entry.path in by_path:
             raise LayoutError(
                 f"Two files would be written to `{entry.path}` in the wheel (e.g. a python file "
@@ -150,7 +173,110 @@ def _finish(entries: Iterable[WheelEntry]) -> List[WheelEntry]:
             )
         by_path[entry.path] = entry
     # maturin writes entries sorted by path, which keeps wheels reproducible.
-    return [by_path[p] for p in sorted(by_path)]
+    return tuple(by_path[p] for p in sorted(by_path))
+
+
+def plan_extension(
+    spec: ProjectSpec, *, ext_suffix: str, python_paths: Iterable[str], with_stub: bool
+) -> Tuple[PlannedFile, ...]:
+    """The wheel's files (dist-info aside) for a native-library project.
+
+    `ext_suffix`: for pyo3/pyo3-ffi/rust-cpython the extension suffix (`.abi3.so`, or the
+    interpreter's EXT_SUFFIX such as `.cpython-311-x86_64-linux-gnu.so`); for cffi the
+    platform's shared-library suffix (`.so`, `.dylib`, `.dll`). `python_paths`: the project's
+    files relative to `spec.python_source`. `with_stub`: ship `spec.stub_path` (pure layouts).
+    """
+    planned = _plan_python_files(spec, python_paths)
+    if spec.bindings in EXTENSION_MODULE_BINDINGS:
+        planned.append(
+            PlannedFile(
+                f"{spec.module_dir}/{extension_filename(spec, ext_suffix)}",
+                Origin.LIBRARY,
+                executable=True,
+            )
+        )
+        if not spec.mixed:
+            planned.append(
+                PlannedFile(
+                    f"{spec.module_dir}/__init__.py",
+                    Origin.GENERATED,
+                    text=pyo3_init_py(spec.extension_name),
+                )
+            )
+    elif spec.bindings == CFFI:
+        base = f"{spec.module_dir}/{spec.extension_name}" if spec.mixed else spec.module_dir
+        library_filename = cffi_library_filename(spec.extension_name, ext_suffix)
+        planned.extend(
+            [
+                PlannedFile(f"{base}/{library_filename}", Origin.LIBRARY, executable=True),
+                PlannedFile(
+                    f"{base}/__init__.py", Origin.GENERATED, text=cffi_init_py(library_filename)
+                ),
+                PlannedFile(f"{base}/ffi.py", Origin.FFI_PY),
+            ]
+        )
+    else:
+        raise LayoutError(
+            f"`{spec.bindings}` bindings do not ship a native library; use binary_entries."
+        )
+    planned.extend(_plan_stub(spec, with_stub))
+    return _finish(planned)
+
+
+def plan_binary(
+    spec: ProjectSpec, *, version: str, python_paths: Iterable[str], with_stub: bool
+) -> Tuple[PlannedFile, ...]:
+    """The wheel's files (dist-info aside) for bin bindings: each of `spec.bin_names` as an
+    executable `<dist>-<version>.data/scripts/<name>`."""
+    if spec.bindings != BIN:
+        raise LayoutError(f"`{spec.bindings}` bindings ship a library; use extension_entries.")
+    scripts = f"{data_dir_name(spec, version)}/scripts"
+    planned = _plan_python_files(spec, python_paths)
+    planned.extend(
+        PlannedFile(f"{scripts}/{name}", Origin.PROGRAM, key=name, executable=True)
+        for name in spec.bin_names
+    )
+    planned.extend(_plan_stub(spec, with_stub))
+    return _finish(planned)
+
+
+def materialize(
+    planned: Iterable[PlannedFile],
+    *,
+    library: Optional[bytes] = None,
+    programs: Mapping[str, bytes] = {},
+    ffi_py: Optional[bytes] = None,
+    python_files: Mapping[str, bytes] = {},
+    stub: Optional[bytes] = None,
+) -> List[WheelEntry]:
+    """The planned files with their contents, in the plan's order."""
+    entries: List[WheelEntry] = []
+    for entry in planned:
+        content: Optional[bytes]
+        if entry.origin is Origin.LIBRARY:
+            content = library
+        elif entry.origin is Origin.PROGRAM:
+            content = programs.get(entry.key)
+        elif entry.origin is Origin.FFI_PY:
+            content = ffi_py
+        elif entry.origin is Origin.PYTHON_FILE:
+            content = python_files.get(entry.key)
+        elif entry.origin is Origin.STUB:
+            content = stub
+        else:
+            content = entry.text
+        if content is None:
+            what = (
+                "cffi bindings need the generated ffi.py" if entry.origin is Origin.FFI_PY else ""
+            )
+            raise LayoutError(f"{what or 'No content'} for `{entry.path}` ({entry.origin.value}).")
+        entries.append(WheelEntry(entry.path, content, executable=entry.executable))
+    return entries
+
+
+def python_entries(spec: ProjectSpec, python_files: Mapping[str, bytes]) -> List[WheelEntry]:
+    """The python package files as they go into the wheel (see `_plan_python_files`)."""
+    return materialize(_plan_python_files(spec, python_files), python_files=python_files)
 
 
 def extension_entries(
@@ -160,47 +286,17 @@ def extension_entries(
     ext_suffix: str,
     python_files: Mapping[str, bytes],
     stub: Optional[bytes],
-    cffi_files: Optional[CffiFiles] = None,
+    ffi_py: Optional[bytes] = None,
 ) -> List[WheelEntry]:
-    """The wheel's files (dist-info aside) for a native-library project.
-
-    `library`: the built cdylib. `ext_suffix`: for pyo3/pyo3-ffi/rust-cpython the extension
-    suffix (`.abi3.so`, or the interpreter's EXT_SUFFIX such as
-    `.cpython-311-x86_64-linux-gnu.so`); for cffi the platform's shared-library suffix (`.so`,
-    `.dylib`, `.dll`). `python_files`: see `python_entries`. `stub`: the content of
-    `spec.stub_path` (pure layouts only). `cffi_files`: required for cffi.
-    """
-    entries = python_entries(spec, python_files)
-    if spec.bindings in EXTENSION_MODULE_BINDINGS:
-        entries.append(
-            WheelEntry(
-                f"{spec.module_dir}/{extension_filename(spec, ext_suffix)}",
-                library,
-                executable=True,
-            )
-        )
-        if not spec.mixed:
-            entries.append(
-                WheelEntry(f"{spec.module_dir}/__init__.py", pyo3_init_py(spec.extension_name))
-            )
-    elif spec.bindings == CFFI:
-        if cffi_files is None:
-            raise LayoutError("cffi bindings need the generated ffi.py (cffi_files).")
-        base = f"{spec.module_dir}/{spec.extension_name}" if spec.mixed else spec.module_dir
-        library_filename = cffi_library_filename(spec.extension_name, ext_suffix)
-        entries.extend(
-            [
-                WheelEntry(f"{base}/{library_filename}", library, executable=True),
-                WheelEntry(f"{base}/__init__.py", cffi_init_py(library_filename)),
-                WheelEntry(f"{base}/ffi.py", cffi_files.ffi_py),
-            ]
-        )
-    else:
-        raise LayoutError(
-            f"`{spec.bindings}` bindings do not ship a native library; use binary_entries."
-        )
-    entries.extend(_stub_entries(spec, stub))
-    return _finish(entries)
+    """`plan_extension` with the contents: `library` the built cdylib, `python_files` keyed
+    relative to `spec.python_source`, `stub` the content of `spec.stub_path` (or None),
+    `ffi_py` what cffi generated (cffi bindings)."""
+    planned = plan_extension(
+        spec, ext_suffix=ext_suffix, python_paths=python_files, with_stub=stub is not None
+    )
+    return materialize(
+        planned, library=library, ffi_py=ffi_py, python_files=python_files, stub=stub
+    )
 
 
 def binary_entries(
@@ -211,18 +307,16 @@ def binary_entries(
     python_files: Mapping[str, bytes],
     stub: Optional[bytes],
 ) -> List[WheelEntry]:
-    """The wheel's files (dist-info aside) for bin bindings: each binary (keyed by its file
-    name, e.g. `hello-bin`) as an executable `<dist>-<version>.data/scripts/<name>`."""
+    """`plan_binary` with the contents: `binaries` keyed by name (e.g. `hello-bin`)."""
     if spec.bindings != BIN:
         raise LayoutError(f"`{spec.bindings}` bindings ship a library; use extension_entries.")
-    scripts = f"{data_dir_name(spec, version)}/scripts"
-    entries = python_entries(spec, python_files)
-    entries.extend(
-        WheelEntry(f"{scripts}/{name}", content, executable=True)
-        for name, content in binaries.items()
+    planned = plan_binary(
+        dataclasses.replace(spec, bin_names=tuple(binaries)),
+        version=version,
+        python_paths=python_files,
+        with_stub=stub is not None,
     )
-    entries.extend(_stub_entries(spec, stub))
-    return _finish(entries)
+    return materialize(planned, programs=binaries, python_files=python_files, stub=stub)
 
 
 def data_entries(
@@ -247,4 +341,4 @@ def data_entries(
                 f"the directories {', '.join(DATA_SUBDIRS)}."
             )
         entries.append(WheelEntry(f"{data_dir}/{path}", content, path in executable))
-    return _finish(entries)
+    return list(_finish(entries))

@@ -17,7 +17,7 @@ from pants_rust_python.util_rules.extension import (
     RustProjectRequest,
 )
 from rust_python_testutil.e2e import source_checkout
-from rust_python_testutil.rules import make_rule_runner
+from rust_python_testutil.rules import file_bytes, make_rule_runner
 
 
 def _runner(build_file: str) -> RuleRunner:
@@ -48,7 +48,7 @@ def test_builds_the_program() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "hello-bin")
         with open(path, "wb") as f:
-            f.write(programs.programs["hello-bin"])
+            f.write(file_bytes(runner, programs.digest, programs.programs["hello-bin"]))
         os.chmod(path, 0o755)
         out = subprocess.run([path, "rules"], capture_output=True, text=True, check=True).stdout
     assert out == "hello-bin says hello to rules; 1+...+10 = 55\n"

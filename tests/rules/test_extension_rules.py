@@ -13,6 +13,7 @@ from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
     build_native_library,
+    file_bytes,
     hello_crate,
     make_rule_runner,
     package_names,
@@ -25,7 +26,7 @@ def test_builds_pyo3_abi3_library_on_top_of_the_dependency_layer() -> None:
     project, library = build_native_library(runner, Address("hello"))
     assert project.spec.module_name == "hello"
     assert project.spec.abi3_minimum == (3, 9)
-    assert b"PyInit_hello\x00" in library.content
+    assert b"PyInit_hello\x00" in file_bytes(runner, library.digest)
     # Third-party crates come compiled from the dependency layer: only the crate itself builds.
     assert [p for p in library.compiled if "hello" not in p] == []
     assert any("hello" in p for p in library.compiled)
@@ -77,7 +78,7 @@ def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> N
         assert {"pyo3", "pyo3-ffi", "pyo3-build-config"} <= set(layer), layer
         assert not independent & set(layer), layer
     for library in libraries:
-        assert b"PyInit_hello\x00" in library.content
+        assert b"PyInit_hello\x00" in file_bytes(runner, library.digest)
 
 
 def test_dev_builds_name_no_sandbox_and_are_byte_identical() -> None:
@@ -90,6 +91,6 @@ def test_dev_builds_name_no_sandbox_and_are_byte_identical() -> None:
         runner.write_files(hello_crate({"BUILD": 'rust_python_extension(profile="dev")\n'}))
         _, library = build_native_library(runner, Address("hello"))
         assert library.compiled, "the build was not run"
-        assert b"pants-sandbox-" not in library.content
-        libraries.append(library.content)
+        assert b"pants-sandbox-" not in file_bytes(runner, library.digest)
+        libraries.append(file_bytes(runner, library.digest))
     assert libraries[0] == libraries[1]

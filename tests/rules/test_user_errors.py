@@ -15,6 +15,7 @@ from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
     build_native_library,
+    file_bytes,
     hello_crate,
     make_rule_runner,
 )
@@ -219,4 +220,4 @@ def test_build_script_running_an_undeclared_tool() -> None:
     runner = make_rule_runner("--rust-build-tools=['perl']")
     runner.write_files(hello_crate({"Cargo.toml": manifest, "build.rs": BUILD_RS_RUNNING_PERL}))
     _, library = build_native_library(runner, Address("hello"))
-    assert b"PyInit_hello\x00" in library.content
+    assert b"PyInit_hello\x00" in file_bytes(runner, library.digest)

@@ -9,6 +9,7 @@ from pants.backend.python.subsystems.setup import PythonSetup
 from pants.core.subsystems import python_bootstrap
 from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
 from pants.engine.addresses import Address
+from pants.engine.fs import Digest, DigestContents
 from pants.engine.target import Target
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 from pants_rust_python import dependency_inference
@@ -145,6 +146,12 @@ def build_native_library(runner: RuleRunner, address: Address) -> tuple[RustProj
     project = runner.request(RustProject, [RustProjectRequest(address)])
     interpreter = project.build_interpreters()[0]
     return project, runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
+
+
+def file_bytes(runner: RuleRunner, digest: Digest, name: Optional[str] = None) -> bytes:
+    """The content of the one file in `digest` (or of the file `name` in it)."""
+    contents = runner.request(DigestContents, [digest])
+    return next(fc.content for fc in contents if name is None or fc.path == name)
 
 
 def package_names(package_ids: tuple[str, ...]) -> list[str]:

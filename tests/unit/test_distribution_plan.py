@@ -62,13 +62,11 @@ def spec(module: str, *, abi3: Optional[Abi3], mixed: bool) -> ProjectSpec:
 
 
 def abi3_pure(minimum: Abi3 = (3, 9)) -> OwnedExtension:
-    return OwnedExtension("src/hello", spec("hello", abi3=minimum, mixed=False), (PY39,), b"")
+    return OwnedExtension("src/hello", spec("hello", abi3=minimum, mixed=False), (PY39,))
 
 
 def mixed(*built_for: PythonInterpreter) -> OwnedExtension:
-    return OwnedExtension(
-        "src/mixed", spec("mixed._native", abi3=None, mixed=True), built_for, None
-    )
+    return OwnedExtension("src/mixed", spec("mixed._native", abi3=None, mixed=True), built_for)
 
 
 def test_abi3_ships_the_module_and_stub_marker_with_limited_api() -> None:

@@ -11,7 +11,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
 from pants_rust_python.layouts import (
-    CffiFiles,
     LayoutError,
     binary_entries,
     cffi_init_py,
@@ -133,7 +132,7 @@ def build(
             ext_suffix=ext_suffix,
             python_files=python_files,
             stub=stub,
-            cffi_files=CffiFiles(FFI_PY) if spec.bindings == "cffi" else None,
+            ffi_py=FFI_PY if spec.bindings == "cffi" else None,
         )
     if spec.data_dir:
         data = {

@@ -4,20 +4,28 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Iterable, Optional
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
-from pants.util.frozendict import FrozenDict
 from pants_rust_python import __version__
 from pants_rust_python.interpreter_env import PythonInterpreter
-from pants_rust_python.layouts import CffiFiles, binary_entries, extension_entries
+from pants_rust_python.layouts import Origin, materialize, plan_binary, plan_extension
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
-from pants_rust_python.util_rules.cffi import CffiFilesRequest
+from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -27,7 +35,6 @@ from pants_rust_python.util_rules.extension import (
     RustProjectRequest,
     RustPythonBuildError,
     extension_suffix,
-    thaw,
 )
 from pants_rust_python.wheels import tags as wheel_tags
 from pants_rust_python.wheels.metadata import (
@@ -55,27 +62,35 @@ class RustPythonExtensionFieldSet(PackageFieldSet):
 
 
 @dataclass(frozen=True)
-class WheelRequest:
+class WheelRequest(EngineAwareParameter):
     project: RustProject
     interpreter: PythonInterpreter
     source_date_epoch: Optional[int]
+
+    def debug_hint(self) -> str:
+        return f"{self.project.address} for Python {self.interpreter.major_minor}"
 
 
 @dataclass(frozen=True)
 class Wheel:
     filename: str
-    content: bytes
+    # The wheel alone, at `filename`.
+    digest: Digest
 
 
-def _python_files(python_source: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The target's files under the python source dir, keyed relative to it (= wheel paths)."""
+def _python_paths(python_source: str, paths: Iterable[str]) -> dict[str, str]:
+    """The target's files under the python source dir: their path relative to it (= their path
+    in the wheel) -> their path in the repo."""
     prefix = f"{python_source}/" if python_source else ""
-    return {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
+    return {p[len(prefix) :]: p for p in paths if p.startswith(prefix)}
 
 
 @dataclass(frozen=True)
-class WheelMetadataRequest:
+class WheelMetadataRequest(EngineAwareParameter):
     project: RustProject
+
+    def debug_hint(self) -> str:
+        return str(self.project.address)
 
 
 @dataclass(frozen=True)
@@ -83,19 +98,17 @@ class WheelMetadata:
     """The wheel's core metadata, read and checked once per target, before anything compiles."""
 
     metadata: CoreMetadata
-    # The target's files and the metadata files from beyond them (workspace readme, licenses).
-    files: FrozenDict[str, bytes]
 
 
 @rule(desc="Read the wheel metadata of a Rust crate")
 async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
     project = request.project
     spec = project.spec
-    pyproject = thaw(project.pyproject) if project.pyproject is not None else None
-    cargo_package = project.raw_package(spec.package_id)
+    pyproject = project.pyproject.value if project.pyproject else None
+    cargo_package = project.cargo_package.value
     crate_dir = posixpath.dirname(spec.cargo_toml_path)
     pyproject_dir = posixpath.dirname(spec.pyproject_path) if spec.pyproject_path else crate_dir
-    # Readmes and license files may live outside the target's sources (workspace inheritance).
+    # Readmes and license files, the target's own and those beyond it (workspace inheritance).
     metadata_files = await Get(
         DigestContents,
         PathGlobs(
@@ -107,15 +120,11 @@ async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
             )
         ),
     )
-    files: Mapping[str, bytes] = {
-        **{fc.path: fc.content for fc in metadata_files},
-        **project.own_files,
-    }
     try:
         metadata = build_core_metadata(
             cargo_package=cargo_package,
             pyproject=pyproject,
-            files=files,
+            files={fc.path: fc.content for fc in metadata_files},
             crate_dir=crate_dir,
             pyproject_dir=pyproject_dir,
             workspace_dir=project.workspace.root_dir,
@@ -128,52 +137,71 @@ async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
     if spec.bindings == "cffi":
         metadata = require_cffi(metadata)
-    return WheelMetadata(metadata, FrozenDict(files))
+    return WheelMetadata(metadata)
+
+
+async def _contents(digest: Digest) -> dict[str, bytes]:
+    return {fc.path: fc.content for fc in await Get(DigestContents, Digest, digest)}
 
 
 @rule(desc="Build a wheel from a Rust crate")
 async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
     spec = project.spec
-    described = await Get(WheelMetadata, WheelMetadataRequest(project))
-    cffi_files: Optional[CffiFiles] = None
-    if spec.bindings == "bin":
-        programs = await Get(NativePrograms, NativeProgramsRequest(project, request.interpreter))
-    else:
-        library = await Get(NativeLibrary, NativeLibraryRequest(project, request.interpreter))
-        if spec.bindings == "cffi":
-            cffi_files = await Get(CffiFiles, CffiFilesRequest(project, library))
-    pyproject = thaw(project.pyproject) if project.pyproject is not None else None
-    metadata, files = described.metadata, described.files
-    stub = files.get(spec.stub_path) if spec.stub_path else None
+    interpreter = request.interpreter
+    metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
+    python_paths = _python_paths(spec.python_source, project.own_paths)
     try:
-        python_files = _python_files(spec.python_source, files)
+        # Where every file goes, then the contents of just those files.
         if spec.bindings == "bin":
-            entries = binary_entries(
+            planned = plan_binary(
                 spec,
-                binaries=programs.programs,
                 version=metadata.version,
-                python_files=python_files,
-                stub=stub,
+                python_paths=python_paths,
+                with_stub=spec.stub_path is not None,
             )
         else:
-            entries = extension_entries(
+            planned = plan_extension(
                 spec,
-                library=library.content,
-                ext_suffix=extension_suffix(spec, request.interpreter),
-                python_files=python_files,
-                stub=stub,
-                cffi_files=cffi_files,
+                ext_suffix=extension_suffix(spec, interpreter),
+                python_paths=python_paths,
+                with_stub=spec.stub_path is not None,
             )
+    except ValueError as e:
+        raise RustPythonBuildError(f"{project.address}: {e}") from e
+    needed = [python_paths[f.key] for f in planned if f.origin is Origin.PYTHON_FILE]
+    if any(f.origin is Origin.STUB for f in planned) and spec.stub_path:
+        needed.append(spec.stub_path)
+    own = await _contents(await Get(Digest, DigestSubset(project.own_sources, PathGlobs(needed))))
+    library: Optional[bytes] = None
+    ffi_py: Optional[bytes] = None
+    programs: dict[str, bytes] = {}
+    if spec.bindings == "bin":
+        built = await Get(NativePrograms, NativeProgramsRequest(project, interpreter))
+        files = await _contents(built.digest)
+        programs = {name: files[file] for name, file in built.programs.items()}
+    else:
+        native = await Get(NativeLibrary, NativeLibraryRequest(project, interpreter))
+        library = (await _contents(native.digest))[native.filename]
+        if spec.bindings == "cffi":
+            cffi_files = await Get(CffiFiles, CffiFilesRequest(project, native.header))
+            ffi_py = next(iter((await _contents(cffi_files.digest)).values()))
+    pyproject = project.pyproject.value if project.pyproject else None
+    try:
+        entries = materialize(
+            planned,
+            library=library,
+            programs=programs,
+            ffi_py=ffi_py,
+            python_files={rel: own[path] for rel, path in python_paths.items() if path in own},
+            stub=own.get(spec.stub_path) if spec.stub_path else None,
+        )
         filename, content = build_wheel(
             distribution=metadata.name,
             version=metadata.version,
             tags=[
                 wheel_tags.wheel_tag(
-                    spec,
-                    request.interpreter.major,
-                    request.interpreter.minor,
-                    request.interpreter.platform,
+                    spec, interpreter.major, interpreter.minor, interpreter.platform
                 )
             ],
             metadata=render_metadata(metadata),
@@ -185,7 +213,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
         )
     except (MetadataError, ValueError) as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
-    return Wheel(filename, content)
+    return Wheel(filename, await Get(Digest, CreateDigest([FileContent(filename, content)])))
 
 
 @dataclass(frozen=True)
@@ -244,7 +272,7 @@ async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
         Get(Wheel, WheelRequest(project, interpreter, epoch.seconds))
         for interpreter in project.build_interpreters()
     )
-    digest = await Get(Digest, CreateDigest([FileContent(w.filename, w.content) for w in wheels]))
+    digest = await Get(Digest, MergeDigests(w.digest for w in wheels))
     return BuiltPackage(digest, tuple(BuiltPackageArtifact(w.filename) for w in wheels))
 
 

@@ -11,20 +11,28 @@ from __future__ import annotations
 import posixpath
 
 from pants.backend.python.target_types import PythonSourceField
-from pants.engine.fs import CreateDigest, Digest, FileContent, Snapshot
+from pants.engine.fs import (
+    EMPTY_DIGEST,
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    Snapshot,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-from pants_rust_python.layouts import CffiFiles, extension_entries
+from pants_rust_python.layouts import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
-from pants_rust_python.util_rules.cffi import CffiFilesRequest
+from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
     RustProject,
     RustProjectRequest,
     extension_suffix,
+    read_stub,
 )
 from pants_rust_python.wheels.entry import WheelEntry
 
@@ -44,20 +52,25 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
         for interpreter in interpreters
     )
     cffi_files = (
-        await MultiGet(Get(CffiFiles, CffiFilesRequest(project, lib)) for lib in libraries)
+        await MultiGet(Get(CffiFiles, CffiFilesRequest(project, lib.header)) for lib in libraries)
         if spec.bindings == "cffi"
         else [None] * len(libraries)
     )
+    stub = await read_stub(project)
     entries: dict[str, WheelEntry] = {}
     for interpreter, library, cffi in zip(interpreters, libraries, cffi_files):
+        library_bytes, ffi_py = await MultiGet(
+            Get(DigestContents, Digest, library.digest),
+            Get(DigestContents, Digest, cffi.digest if cffi else EMPTY_DIGEST),
+        )
         for entry in extension_entries(
             spec,
-            library=library.content,
+            library=library_bytes[0].content,
             ext_suffix=extension_suffix(spec, interpreter),
             # A mixed project's own Python files come from its python_sources targets.
             python_files={},
-            stub=project.own_files.get(spec.stub_path) if spec.stub_path else None,
-            cffi_files=cffi,
+            stub=stub,
+            ffi_py=ffi_py[0].content if ffi_py else None,
         ):
             entries[entry.path] = entry
     digest = await Get(

@@ -42,7 +42,7 @@ from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.goals.package import SourceDateEpoch, SourceDateEpochRequest
 from pants_rust_python.interpreter_env import PythonInterpreter
-from pants_rust_python.layouts import CffiFiles, extension_entries
+from pants_rust_python.layouts import plan_extension
 from pants_rust_python.project import ProjectSpec
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest, extension_suffix
@@ -94,8 +94,6 @@ class OwnedExtension:
     spec: ProjectSpec
     # What the codegen rule built it for: the oldest allowed interpreter if abi3, else each.
     built_for: tuple[PythonInterpreter, ...]
-    # The content of `spec.stub_path`, which adds `__init__.pyi` and `py.typed` (pure layouts).
-    stub: Optional[bytes]
 
     @classmethod
     def of(cls, project: RustProject) -> OwnedExtension:
@@ -104,7 +102,6 @@ class OwnedExtension:
             address=str(project.address),
             spec=spec,
             built_for=project.build_interpreters(),
-            stub=project.own_files.get(spec.stub_path) if spec.stub_path else None,
         )
 
     def abi3_floor(self) -> tuple[int, int]:
@@ -162,15 +159,12 @@ def plan_native_files(
         else:
             interpreter = extension.built_for[0]
         # The paths the codegen rule lays out, relative to the python source root (so also in
-        # the setup.py build root); the library's bytes do not matter here.
-        for entry in extension_entries(
+        # the setup.py build root).
+        for entry in plan_extension(
             spec,
-            library=b"",
             ext_suffix=extension_suffix(spec, interpreter),
-            python_files={},
-            stub=extension.stub,
-            # cffi's ffi.py comes from the codegen rule; only the library's path matters here.
-            cffi_files=CffiFiles(b"") if spec.bindings == "cffi" else None,
+            python_paths=(),
+            with_stub=spec.stub_path is not None,
         ):
             if entry.path.endswith((".py", ".pyi")):
                 continue  # Pants's setup.py generation lists these already.

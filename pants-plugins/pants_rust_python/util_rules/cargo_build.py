@@ -16,9 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -40,7 +38,12 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-from pants_rust_python.cargo.graph import apply_tree_features, is_local, parse_metadata
+from pants_rust_python.cargo.graph import (
+    CargoMetadata,
+    apply_tree_features,
+    is_local,
+    parse_metadata,
+)
 from pants_rust_python.cargo.layers import (
     has_other_crates,
     profile_dir_name,
@@ -55,6 +58,7 @@ from pants_rust_python.cargo.shared_layer import (
     interpreter_free_crates,
     shared_package,
 )
+from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT
 from pants_rust_python.util_rules.cargo_process import (
@@ -176,9 +180,11 @@ class CargoMetadataRequest:
 
 @dataclass(frozen=True)
 class CargoMetadataResult:
-    """`cargo metadata` JSON with each package's features as a build of `package` resolves them."""
+    """`cargo metadata`, with each package's features as a build of `package` resolves them."""
 
-    json_text: str
+    # The JSON as cargo printed it (features applied), and the graph parsed from it.
+    document: ParsedDocument
+    metadata: CargoMetadata
     # The third-party crates of that build that no interpreter reaches (see shared_layer.py).
     shared_crates: tuple[SharedCrate, ...] = ()
 
@@ -219,8 +225,9 @@ async def cargo_metadata(
     shared = interpreter_free_crates(
         meta, raw, root_id, by_name["tree.txt"], by_name["tree-target.txt"]
     )
-    metadata = apply_tree_features(raw, by_name["tree.txt"])
-    return CargoMetadataResult(json.dumps(metadata, sort_keys=True), shared)
+    resolved = apply_tree_features(raw, by_name["tree.txt"])
+    document = ParsedDocument("metadata.json", json.dumps(resolved, sort_keys=True), resolved)
+    return CargoMetadataResult(document, parse_metadata(resolved), shared)
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,7 +265,8 @@ class CargoArtifact:
     kind: str  # "cdylib" or "bin"
     target: str
     file: str
-    content: bytes
+    # The file alone, at `file`.
+    digest: Digest
 
 
 @dataclass(frozen=True)
@@ -274,7 +282,8 @@ class CargoBuildResult:
     artifacts: tuple[CargoArtifact, ...]
     # Package ids cargo compiled in the final step (everything else came from the deps layer).
     compiled: tuple[str, ...]
-    header: Optional[bytes] = None
+    # cffi: the C header a build script left (see header_candidates), alone at `header.h`.
+    header: Optional[Digest] = None
     # The layers the final step built on (third-party crates, then one per repo crate it
     # depends on), each with what cargo compiled when that layer was built.
     layers: tuple[CargoLayer, ...] = ()
@@ -436,18 +445,14 @@ async def build_deps_layer(
     return await _layer(result.output_digest)
 
 
-def _sources_with_stubs(workspace: CargoWorkspace, real_files: set[str]) -> list[FileContent]:
+def _stub_tree_complement(workspace: CargoWorkspace, real_files: set[str]) -> list[str]:
     """Stub-tree files the real sources do not provide: other members' manifests and stubs."""
-    extra = [
-        FileContent(path, content)
-        for path, content in workspace.real_files.items()
-        if path not in real_files
-    ]
-    for crate_dir, files in workspace.stubs.items():
+    kept = [path for path in workspace.real_paths if path not in real_files]
+    for crate_dir, paths in workspace.stub_paths.items():
         if posixpath.join(crate_dir, "Cargo.toml") in real_files:
             continue
-        extra.extend(FileContent(p, c) for p, c in files.items() if p not in real_files)
-    return sorted(extra, key=lambda fc: fc.path)
+        kept.extend(p for p in paths if p not in real_files)
+    return sorted(kept)
 
 
 @dataclass(frozen=True)
@@ -467,9 +472,8 @@ class CargoSourceTree:
 @rule
 async def cargo_source_tree(request: CargoSourceTreeRequest) -> CargoSourceTree:
     real_snapshot = await Get(Snapshot, Digest, request.sources)
-    complement = await Get(
-        Digest, CreateDigest(_sources_with_stubs(request.workspace, set(real_snapshot.files)))
-    )
+    kept = _stub_tree_complement(request.workspace, set(real_snapshot.files))
+    complement = await Get(Digest, DigestSubset(request.workspace.stub_digest, PathGlobs(kept)))
     return CargoSourceTree(await Get(Digest, MergeDigests([request.sources, complement])))
 
 
@@ -646,18 +650,28 @@ async def cargo_build(
 @rule
 async def parse_build_output(output: CargoBuildOutput) -> CargoBuildResult:
     """What the driver's build mode wrote: artifacts.json, the artifacts, maybe header.h."""
-    contents = await Get(DigestContents, Digest, output.digest)
-    by_name = {os.path.basename(fc.path): fc.content for fc in contents}
-    listing = json.loads(by_name["artifacts.json"])
+    files = await Get(Digest, RemovePrefix(output.digest, OUT))
+    snapshot, listing_contents = await MultiGet(
+        Get(Snapshot, Digest, files),
+        Get(DigestContents, DigestSubset(files, PathGlobs(["artifacts.json"]))),
+    )
+    listing = json.loads(listing_contents[0].content)
+    artifacts = listing["artifacts"]
+    digests = await MultiGet(
+        Get(Digest, DigestSubset(files, PathGlobs([a["file"]]))) for a in artifacts
+    )
+    header = (
+        await Get(Digest, DigestSubset(files, PathGlobs(["header.h"])))
+        if "header.h" in snapshot.files
+        else None
+    )
     return CargoBuildResult(
         artifacts=tuple(
-            CargoArtifact(
-                kind=a["kind"], target=a["target"], file=a["file"], content=by_name[a["file"]]
-            )
-            for a in listing["artifacts"]
+            CargoArtifact(kind=a["kind"], target=a["target"], file=a["file"], digest=digest)
+            for a, digest in zip(artifacts, digests)
         ),
         compiled=tuple(listing["compiled"]),
-        header=by_name.get("header.h"),
+        header=header,
     )
 
 

@@ -841,7 +841,8 @@ def run_build(step):
             base = os.path.basename(filename)
             if base.endswith((".rlib", ".rmeta", ".d")):
                 continue
-            shutil.copyfile(filename, os.path.join(step.out_dir, base))
+            # With its mode: programs stay executable.
+            shutil.copy(filename, os.path.join(step.out_dir, base))
             artifacts.append(
                 {
                     "kind": "bin" if "bin" in kinds else "cdylib",

@@ -11,7 +11,7 @@ import pkgutil
 import posixpath
 from dataclasses import dataclass
 
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, FileContent, RemovePrefix
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
@@ -23,6 +23,7 @@ from pants_rust_python.util_rules.cargo_build import (
     VendorRequest,
 )
 from pants_rust_python.util_rules.cargo_process import (
+    OUT,
     CargoError,
     CargoProcess,
     VendoredCrates,
@@ -82,10 +83,7 @@ async def build_cbindgen_tool() -> CbindgenTool:
     program = next((a for a in built.artifacts if a.target == _TOOL_NAME), None)
     if program is None:
         raise CargoError("Building the cbindgen tool produced no program.")
-    digest = await Get(
-        Digest, CreateDigest([FileContent(_TOOL_NAME, program.content, is_executable=True)])
-    )
-    return CbindgenTool(digest, _TOOL_NAME)
+    return CbindgenTool(program.digest, program.file)
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,8 @@ class CHeaderRequest:
 
 @dataclass(frozen=True)
 class CHeader:
-    content: bytes
+    # The header alone, at `header.h`.
+    digest: Digest
 
 
 @rule(desc="Generate a C header with cbindgen", level=LogLevel.DEBUG)
@@ -137,9 +136,8 @@ async def generate_c_header(
             f"build script write target/header.h. cbindgen said:\n\n"
             f"{result.stderr.decode('utf-8', 'replace').rstrip()}\n"
         )
-    contents = await Get(DigestContents, Digest, result.output_digest)
-    header = next((fc.content for fc in contents if fc.path.endswith("header.h")), None)
-    if header is None:
+    header = await Get(Digest, RemovePrefix(result.output_digest, OUT))
+    if header == EMPTY_DIGEST:
         raise CargoError(f"cbindgen wrote no header for {request.description}.")
     return CHeader(header)
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pants.backend.python.util_rules.pex import PexRequest, VenvPex, VenvPexProcess
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
 from pants.engine.process import FallibleProcessResult
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
-from pants_rust_python.layouts import CffiFiles
 from pants_rust_python.subsystems.cffi import Cffi
 from pants_rust_python.util_rules.cbindgen import CHeader, CHeaderRequest
-from pants_rust_python.util_rules.extension import NativeLibrary, RustProject, RustPythonBuildError
+from pants_rust_python.util_rules.extension import RustProject, RustPythonBuildError
 
 _SCRIPT = "__pants_cffi_ffi_py.py"
 _HEADER = "header.h"
@@ -39,16 +39,26 @@ recompiler.make_py_source(ffi, "ffi", sys.argv[2])
 
 
 @dataclass(frozen=True)
-class CffiFilesRequest:
+class CffiFilesRequest(EngineAwareParameter):
     project: RustProject
-    library: NativeLibrary
+    # The header the crate's build script wrote (at `header.h`), or None: cbindgen makes one.
+    header: Optional[Digest]
+
+    def debug_hint(self) -> str:
+        return str(self.project.address)
+
+
+@dataclass(frozen=True)
+class CffiFiles:
+    # The `ffi.py` that cffi's recompiler generated from the crate's C header, alone.
+    digest: Digest
 
 
 @rule(desc="Generate cffi bindings", level=LogLevel.DEBUG)
 async def generate_cffi_files(request: CffiFilesRequest, cffi: Cffi) -> CffiFiles:
     project = request.project
     spec = project.spec
-    header: Optional[bytes] = request.library.header
+    header = request.header
     if header is None:
         generated = await Get(
             CHeader,
@@ -59,18 +69,15 @@ async def generate_cffi_files(request: CffiFilesRequest, cffi: Cffi) -> CffiFile
                 description=f"{project.address} ({spec.cargo_toml_path})",
             ),
         )
-        header = generated.content
-    script, inputs = await MultiGet(
-        Get(Digest, CreateDigest([FileContent(_SCRIPT, _SCRIPT_TEXT)])),
-        Get(Digest, CreateDigest([FileContent(_HEADER, header)])),
-    )
+        header = generated.digest
+    script = await Get(Digest, CreateDigest([FileContent(_SCRIPT, _SCRIPT_TEXT)]))
     tool = await Get(VenvPex, PexRequest, cffi.to_pex_request(sources=script))
     result = await Get(
         FallibleProcessResult,
         VenvPexProcess(
             tool,
             argv=(_HEADER, _FFI_PY),
-            input_digest=inputs,
+            input_digest=header,
             output_files=(_FFI_PY,),
             description=f"cffi: ffi.py for {project.address}",
             level=LogLevel.DEBUG,
@@ -79,17 +86,17 @@ async def generate_cffi_files(request: CffiFilesRequest, cffi: Cffi) -> CffiFile
     if result.exit_code != 0:
         source = (
             "the header its build script wrote (target/header.h)"
-            if request.library.header is not None
+            if request.header is not None
             else "the header cbindgen generated"
         )
+        header_text = (await Get(DigestContents, Digest, header))[0].content
         raise RustPythonBuildError(
             f"{project.address}: cffi could not parse {source}. cffi's cdef() accepts plain C "
             f"declarations only (no #include, #define or #ifdef). cffi said:\n\n"
             f"{result.stderr.decode('utf-8', 'replace').rstrip()}\n\nThe header was:\n\n"
-            f"{header.decode('utf-8', 'replace')}"
+            f"{header_text.decode('utf-8', 'replace')}"
         )
-    contents = await Get(DigestContents, Digest, result.output_digest)
-    return CffiFiles(ffi_py=contents[0].content)
+    return CffiFiles(result.output_digest)
 
 
 def rules():

@@ -6,6 +6,7 @@ Rules here orchestrate; deciding (project.py), laying out (layouts.py) and descr
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
@@ -14,7 +15,8 @@ from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
+from pants.engine.engine_aware import EngineAwareParameter
+from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -38,6 +40,7 @@ from pants_rust_python.cargo.graph import (
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.cargo.shared_layer import SharedCrate
 from pants_rust_python.interpreter_env import PythonInterpreter, interpreter_build_env
+from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
 from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.target_types import (
@@ -72,18 +75,26 @@ class RustPythonBuildError(Exception):
 
 
 @dataclass(frozen=True)
-class RustProjectRequest:
+class RustProjectRequest(EngineAwareParameter):
     address: Address
+
+    def debug_hint(self) -> str:
+        return str(self.address)
 
 
 @dataclass(frozen=True)
 class RustProject:
-    """Everything decided about a target before compiling anything."""
+    """Everything decided about a target before compiling anything, parsed once."""
 
     address: Address
     workspace: CargoWorkspace
     spec: ProjectSpec
-    metadata_json: str
+    # The crate's dependency graph as its build resolves it, and the crate in it.
+    metadata: CargoMetadata
+    package: Package
+    # The crate's package in `cargo metadata`, as cargo printed it (for the wheel's metadata).
+    cargo_package: ParsedDocument
+    pyproject: Optional[ParsedDocument]
     # The third-party crates of the crate's build that no interpreter reaches.
     shared_crates: tuple[SharedCrate, ...]
     # The directories of the repo crates the crate builds on, each after those it uses.
@@ -94,31 +105,9 @@ class RustProject:
     interpreters: tuple[PythonInterpreter, ...]
     # The cargo sources of the crate and of every repo crate it depends on (no Python files).
     cargo_sources: Digest
-    # Contents of the target's own files (pyproject, readme, licenses, python files, stubs).
-    own_files: FrozenDict[str, bytes]
-    pyproject: Optional[FrozenDict[str, Any]]
-
-    @property
-    def metadata(self) -> CargoMetadata:
-        return parse_metadata(self.metadata_json)
-
-    def raw_package(self, package_id: str) -> dict[str, Any]:
-        """One package of the `cargo metadata` JSON, as cargo printed it."""
-        import json
-
-        for raw in json.loads(self.metadata_json)["packages"]:
-            if raw.get("id") == package_id:
-                return raw
-        raise RustPythonBuildError(
-            f"{self.address}: {package_id} is missing from `cargo metadata`."
-        )
-
-    @property
-    def package(self) -> Package:
-        meta = self.metadata
-        return find_package(
-            meta, posixpath.join(meta.workspace_root, self.workspace.crate_manifest_from_root)
-        )
+    # The target's own files (pyproject, readme, licenses, python files, stubs), and their paths.
+    own_sources: Digest
+    own_paths: tuple[str, ...]
 
     def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
         """abi3: one build, with the oldest interpreter the abi3 level allows; else one each.
@@ -147,22 +136,6 @@ class RustProject:
         return (usable[0],)
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return FrozenDict({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [thaw(v) for v in value]
-    return value
-
-
 @rule(desc="Plan a Rust Python build")
 async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSetup) -> RustProject:
     wrapped = await Get(
@@ -188,8 +161,13 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         Get(SourceFiles, SourceFilesRequest(cargo_source_fields)),
         Get(SourceFiles, SourceFilesRequest([target[SourcesField]])),
     )
-    own_contents, cargo_inputs = await MultiGet(
-        Get(DigestContents, Digest, own_sources.snapshot.digest),
+    pyproject_path = posixpath.join(crate_dir, "pyproject.toml") if crate_dir else "pyproject.toml"
+    own_paths = own_sources.snapshot.files
+    pyproject_contents, cargo_inputs = await MultiGet(
+        Get(
+            DigestContents,
+            DigestSubset(own_sources.snapshot.digest, PathGlobs([pyproject_path])),
+        ),
         Get(
             Digest,
             DigestSubset(
@@ -198,14 +176,12 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
             ),
         ),
     )
-    own_files = {fc.path: fc.content for fc in own_contents}
-
-    pyproject_path = posixpath.join(crate_dir, "pyproject.toml") if crate_dir else "pyproject.toml"
-    pyproject: Optional[Mapping[str, Any]] = None
+    pyproject: Optional[ParsedDocument] = None
     try:
-        if pyproject_path in own_files:
-            pyproject = parse_toml(own_files[pyproject_path], pyproject_path)
-        spec_options = cargo_options(pyproject, pyproject_path)
+        for fc in pyproject_contents:
+            value = parse_toml(fc.content, pyproject_path)
+            pyproject = ParsedDocument(pyproject_path, fc.content.decode(), value)
+        spec_options = cargo_options(pyproject.value if pyproject else None, pyproject_path)
     except (ManifestError, ProjectError) as e:
         raise RustPythonBuildError(str(e)) from e
 
@@ -226,7 +202,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         ),
         Get(Interpreters, InterpretersRequest(ics, description)),
     )
-    meta = parse_metadata(metadata_result.json_text)
+    meta = metadata_result.metadata
     cargo_toml_path = posixpath.join(crate_dir, "Cargo.toml") if crate_dir else "Cargo.toml"
     try:
         package = find_package(
@@ -237,9 +213,9 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
             package=package,
             cargo_manifest=workspace.manifest(crate_dir),
             cargo_toml_path=cargo_toml_path,
-            pyproject=pyproject,
+            pyproject=pyproject.value if pyproject else None,
             pyproject_path=pyproject_path if pyproject is not None else None,
-            files=tuple(own_files),
+            files=own_paths,
             module_name=target.get(RustModuleNameField).value,
             bindings="bin" if is_binary else target[RustBindingsField].value,
             python_source=target.get(RustPythonSourceField).value,
@@ -272,7 +248,10 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         address=request.address,
         workspace=workspace,
         spec=spec,
-        metadata_json=metadata_result.json_text,
+        metadata=meta,
+        package=package,
+        cargo_package=_package_document(request.address, metadata_result.document, package.id),
+        pyproject=pyproject,
         shared_crates=metadata_result.shared_crates,
         repo_crate_order=repo_crate_order,
         features=features,
@@ -280,9 +259,20 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         strip=target.get(RustStripField).value,
         interpreters=interpreters.interpreters,
         cargo_sources=cargo_inputs,
-        own_files=FrozenDict(own_files),
-        pyproject=_freeze(pyproject) if pyproject is not None else None,
+        own_sources=own_sources.snapshot.digest,
+        own_paths=own_paths,
     )
+
+
+def _package_document(
+    address: Address, document: ParsedDocument, package_id: str
+) -> ParsedDocument:
+    for raw in document.value["packages"]:
+        if raw.get("id") == package_id:
+            return ParsedDocument(
+                f"{document.path}:{package_id}", json.dumps(raw, sort_keys=True), raw
+            )
+    raise RustPythonBuildError(f"{address}: {package_id} is missing from `cargo metadata`.")
 
 
 def _check_one_target_per_crate(target: Target, all_targets: AllTargets) -> None:
@@ -329,6 +319,16 @@ def _check_repo_crates_owned(
                 """
             )
         )
+
+
+async def read_stub(project: RustProject) -> Optional[bytes]:
+    """The content of the project's `.pyi` stub (`spec.stub_path`), if it has one."""
+    if not project.spec.stub_path:
+        return None
+    contents = await Get(
+        DigestContents, DigestSubset(project.own_sources, PathGlobs([project.spec.stub_path]))
+    )
+    return contents[0].content
 
 
 def extension_suffix(spec: ProjectSpec, interpreter: PythonInterpreter) -> str:
@@ -414,18 +414,23 @@ def cffi_header_candidates(cargo_toml_path: str, workspace_root: str) -> tuple[s
 
 
 @dataclass(frozen=True)
-class NativeLibraryRequest:
+class NativeLibraryRequest(EngineAwareParameter):
     project: RustProject
     interpreter: PythonInterpreter
+
+    def debug_hint(self) -> str:
+        return f"{self.project.address} for Python {self.interpreter.major_minor}"
 
 
 @dataclass(frozen=True)
 class NativeLibrary:
-    content: bytes
+    # The cdylib alone, at `filename`.
+    digest: Digest
+    filename: str
     # Package ids cargo compiled on top of the dependency layer.
     compiled: tuple[str, ...]
-    # cffi: the C header the build script wrote to `target/header.h`, if it did.
-    header: Optional[bytes] = None
+    # cffi: the C header the build script wrote to `target/header.h`, if it did (at `header.h`).
+    header: Optional[Digest] = None
     # The cached layers the final step built on (see cargo_build).
     layers: tuple[CargoLayer, ...] = ()
     shared_layer: Optional[CargoLayer] = None
@@ -454,23 +459,35 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         raise RustPythonBuildError(
             f"{project.address}: expected one cdylib from cargo, got {[a.file for a in result.artifacts]}."
         )
-    library = libraries[0].content
-    _check_exports(project, library)
+    library = libraries[0]
+    if project.spec.bindings in ("pyo3", "pyo3-ffi", "rust-cpython"):
+        contents = await Get(DigestContents, Digest, library.digest)
+        _check_exports(project, contents[0].content)
     return NativeLibrary(
-        library, result.compiled, result.header, result.layers, result.shared_layer
+        library.digest,
+        library.file,
+        result.compiled,
+        result.header,
+        result.layers,
+        result.shared_layer,
     )
 
 
 @dataclass(frozen=True)
-class NativeProgramsRequest:
+class NativeProgramsRequest(EngineAwareParameter):
     project: RustProject
     interpreter: PythonInterpreter
+
+    def debug_hint(self) -> str:
+        return str(self.project.address)
 
 
 @dataclass(frozen=True)
 class NativePrograms:
-    # Binary target name -> executable.
-    programs: FrozenDict[str, bytes]
+    # The executables, each at its file name.
+    digest: Digest
+    # Binary target name -> file name in `digest`.
+    programs: FrozenDict[str, str]
     compiled: tuple[str, ...]
 
 
@@ -484,20 +501,20 @@ async def build_native_programs(request: NativeProgramsRequest) -> NativeProgram
         CargoBuildRequest,
         _cargo_build_request(project, request.interpreter, bins, ()),
     )
-    programs = {a.target: a.content for a in result.artifacts if a.kind == "bin"}
+    built = [a for a in result.artifacts if a.kind == "bin"]
+    programs = {a.target: a.file for a in built}
     missing = sorted(set(spec.bin_names) - set(programs))
     if missing:
         raise RustPythonBuildError(
             f"{project.address}: cargo built no program for {', '.join(missing)}."
         )
-    return NativePrograms(FrozenDict(programs), result.compiled)
+    digest = await Get(Digest, MergeDigests(a.digest for a in built))
+    return NativePrograms(digest, FrozenDict(programs), result.compiled)
 
 
 def _check_exports(project: RustProject, library: bytes) -> None:
     """A module that does not export `PyInit_<name>` imports as an ImportError at runtime."""
     spec = project.spec
-    if spec.bindings not in ("pyo3", "pyo3-ffi", "rust-cpython"):
-        return
     symbol = f"PyInit_{spec.extension_name}".encode()
     if symbol + b"\x00" not in library:
         raise RustPythonBuildError(

@@ -24,6 +24,7 @@ from pants_rust_python.cargo.manifest import (
     stub_files,
     workspace_member_globs,
 )
+from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.repo_paths import ancestors, inside_repo, repo_path
 
 
@@ -43,11 +44,13 @@ class CargoWorkspace:
     crate_dir: str
     # Every crate cargo loads (root package, members, path dependencies), keyed by directory.
     crate_dirs: tuple[str, ...]
-    # Manifests, Cargo.lock, config files: the files of the stub tree that are real.
-    real_files: FrozenDict[str, bytes]
-    # Placeholder sources, keyed by their crate's directory.
-    stubs: FrozenDict[str, FrozenDict[str, bytes]]
+    # The manifest of every crate cargo loads, and of the workspace root, parsed once.
+    manifests: FrozenDict[str, ParsedDocument]
+    # The stub tree: the real manifests, Cargo.lock and config files (`real_paths`), and
+    # placeholder sources (`stub_paths`, keyed by their crate's directory).
     stub_digest: Digest
+    real_paths: tuple[str, ...]
+    stub_paths: FrozenDict[str, tuple[str, ...]]
 
     @property
     def crate_manifest_from_root(self) -> str:
@@ -61,8 +64,7 @@ class CargoWorkspace:
         return posixpath.join(self.root_dir, "Cargo.lock")
 
     def manifest(self, crate_dir: str) -> Mapping[str, Any]:
-        path = posixpath.join(crate_dir, "Cargo.toml")
-        return parse_toml(self.real_files[path], path)
+        return self.manifests[crate_dir].value
 
 
 async def _read(paths: list[str]) -> dict[str, bytes]:
@@ -70,9 +72,9 @@ async def _read(paths: list[str]) -> dict[str, bytes]:
     return {fc.path: fc.content for fc in contents}
 
 
-def _parse(path: str, content: bytes) -> Mapping[str, Any]:
+def _parse(path: str, content: bytes) -> ParsedDocument:
     try:
-        return parse_toml(content, path)
+        return ParsedDocument(path, content.decode(), parse_toml(content, path))
     except ManifestError as e:
         raise CargoWorkspaceError(str(e)) from e
 
@@ -91,7 +93,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                 """
             )
         )
-    crate_manifest = _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path])
+    crate_manifest = _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path]).value
 
     root_dir = crate_dir
     package = crate_manifest.get("package")
@@ -104,7 +106,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                 path = repo_path(ancestor, "Cargo.toml")
                 if path not in ancestor_manifests:
                     continue
-                manifest = _parse(path, ancestor_manifests[path])
+                manifest = _parse(path, ancestor_manifests[path]).value
                 members, exclude = workspace_member_globs(manifest)
                 if "workspace" in manifest:
                     if is_workspace_member(ancestor, crate_dir, members, exclude):
@@ -119,9 +121,12 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
             f"{crate_manifest_path}: `package.workspace` points at `{root_dir}`, which has no Cargo.toml."
         )
     root_manifest = _parse(root_manifest_path, ancestor_manifests[root_manifest_path])
-    members, exclude = workspace_member_globs(root_manifest)
+    members, exclude = workspace_member_globs(root_manifest.value)
 
-    manifests: dict[str, Mapping[str, Any]] = {root_dir: root_manifest, crate_dir: crate_manifest}
+    manifests: dict[str, ParsedDocument] = {
+        root_dir: root_manifest,
+        crate_dir: _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path]),
+    }
     raw: dict[str, bytes] = {
         root_manifest_path: ancestor_manifests[root_manifest_path],
         crate_manifest_path: ancestor_manifests[crate_manifest_path],
@@ -139,7 +144,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     while pending:
         batch = []
         for crate in pending:
-            for dep in path_dependencies(manifests[crate]):
+            for dep in path_dependencies(manifests[crate].value):
                 dep_dir = repo_path(crate, dep)
                 if not inside_repo(dep_dir):
                     raise CargoWorkspaceError(
@@ -189,7 +194,9 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     raw.update(extra)
 
     # Placeholder sources need to know which auto-discovered targets exist (names only).
-    crate_dirs = sorted(d for d, m in manifests.items() if isinstance(m.get("package"), Mapping))
+    crate_dirs = sorted(
+        d for d, m in manifests.items() if isinstance(m.value.get("package"), Mapping)
+    )
     listings = await MultiGet(
         Get(
             Snapshot,
@@ -209,7 +216,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     for d, listing in zip(crate_dirs, listings):
         existing = [posixpath.relpath(f, d or ".") for f in listing.files]
         try:
-            files = stub_files(manifests[d], d, existing)
+            files = stub_files(manifests[d].value, d, existing)
         except ManifestError as e:
             raise CargoWorkspaceError(f"{repo_path(d, 'Cargo.toml')}: {e}") from e
         stubs[d] = FrozenDict(files)
@@ -229,9 +236,10 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         root_dir=root_dir,
         crate_dir=crate_dir,
         crate_dirs=tuple(crate_dirs),
-        real_files=FrozenDict(raw),
-        stubs=FrozenDict(stubs),
+        manifests=FrozenDict(manifests),
         stub_digest=stub_digest,
+        real_paths=tuple(sorted(raw)),
+        stub_paths=FrozenDict({d: tuple(sorted(files)) for d, files in stubs.items()}),
     )
 
 
