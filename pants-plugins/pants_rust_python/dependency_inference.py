@@ -21,9 +21,8 @@ from pants.util.logging import LogLevel
 from pants_rust_python.cargo.manifest import (
     ManifestError,
     crate_path_dependencies,
-    is_workspace_member,
     parse_toml,
-    workspace_member_globs,
+    workspace_root_of,
 )
 from pants_rust_python.repo_paths import ancestors, inside_repo, repo_path
 from pants_rust_python.target_types import CargoDependenciesField
@@ -46,26 +45,6 @@ def _manifest_path(directory: str) -> str:
     return posixpath.join(directory, "Cargo.toml") if directory else "Cargo.toml"
 
 
-def workspace_root_of(crate_dir: str, manifests: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """The directory of the workspace root that `crate_dir` belongs to, if another crate's.
-
-    `manifests` maps the directories of the crate and its ancestors to their parsed Cargo.toml.
-    """
-    crate = manifests.get(crate_dir, {})
-    if "workspace" in crate:
-        return None
-    package = crate.get("package")
-    explicit = package.get("workspace") if isinstance(package, Mapping) else None
-    if isinstance(explicit, str):
-        return repo_path(posixpath.join(crate_dir, explicit))
-    for ancestor in ancestors(crate_dir)[1:]:
-        manifest = manifests.get(ancestor)
-        if manifest is not None and "workspace" in manifest:
-            members, exclude = workspace_member_globs(manifest)
-            return ancestor if is_workspace_member(ancestor, crate_dir, members, exclude) else None
-    return None
-
-
 @rule(desc="Infer dependencies from Cargo.toml", level=LogLevel.DEBUG)
 async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> InferredDependencies:
     address = request.field_set.address
@@ -84,7 +63,7 @@ async def infer_cargo_dependencies(request: InferCargoDependenciesRequest) -> In
     if crate_dir not in manifests:
         return InferredDependencies([])
 
-    root = workspace_root_of(crate_dir, manifests)
+    root = workspace_root_of(crate_dir, manifests.get)
     root_manifest = manifests.get(root) if root is not None else manifests[crate_dir]
     deps = crate_path_dependencies(
         manifests[crate_dir], crate_dir, root_manifest, root or crate_dir

@@ -229,7 +229,7 @@ def _check_module_name(module_name: str, source: str, cargo_toml_path: str, wher
             f"{cargo_toml_path}, `module-name` under {where_py}, or the target's `module_name` "
             "field."
         )
-    if not all(part.isidentifier() for part in parts):
+    if not is_importable_module_name(module_name):
         raise ProjectError(
             f"The module name `{module_name}` (from {source}) is not a valid dotted Python import "
             f"name. Fix `module-name` under {where_py}, `[lib] name` in {cargo_toml_path}, or the "
@@ -237,22 +237,23 @@ def _check_module_name(module_name: str, source: str, cargo_toml_path: str, wher
         )
 
 
-def _module_name(
+def declared_module_name(
     *,
     field: Optional[str],
-    maturin: Mapping[str, Any],
-    cargo_manifest: Mapping[str, Any],
     pyproject: Optional[Mapping[str, Any]],
-    package: Package,
+    cargo_manifest: Mapping[str, Any],
+    package_name: str,
     pyproject_path: Optional[str],
     cargo_toml_path: str,
 ) -> Tuple[str, str]:
-    """(module name, where it came from). maturin's precedence: `[tool.maturin] module-name`,
-    `[lib] name`, `[project] name`, the package name; the target field comes first."""
+    """(module name, where it came from), from the files alone: the build and import inference
+    both use it. maturin's precedence: `[tool.maturin] module-name`, `[lib] name`, `[project]
+    name`, the package name; the target field comes first. Not checked here (see
+    `is_importable_module_name`)."""
     where_py = _where(pyproject_path)
     if field:
         return field, "the `module_name` field"
-    name = _opt_str(maturin, "module-name", where_py)
+    name = _opt_str(tool_maturin(pyproject), "module-name", where_py)
     if name:
         return name, f"`module-name` under {where_py}"
     lib = cargo_manifest.get("lib")
@@ -261,7 +262,12 @@ def _module_name(
     project = (pyproject or {}).get("project")
     if isinstance(project, Mapping) and isinstance(project.get("name"), str):
         return project["name"], f"`[project] name` in {pyproject_path}"
-    return package.name, f"the package name in {cargo_toml_path}"
+    return package_name, f"the package name in {cargo_toml_path}"
+
+
+def is_importable_module_name(module_name: str) -> bool:
+    """What `_check_module_name` accepts: a dotted name of identifiers."""
+    return all(part.isidentifier() for part in module_name.split("."))
 
 
 def _distribution_name(
@@ -481,12 +487,11 @@ def resolve_project(
     )
     project_root = repo_path(project_root) if project_root else ""
 
-    name, name_source = _module_name(
+    name, name_source = declared_module_name(
         field=module_name,
-        maturin=maturin,
-        cargo_manifest=cargo_manifest,
         pyproject=pyproject,
-        package=package,
+        cargo_manifest=cargo_manifest,
+        package_name=package.name,
         pyproject_path=pyproject_path,
         cargo_toml_path=cargo_toml_path,
     )

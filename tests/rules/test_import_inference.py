@@ -109,3 +109,20 @@ def test_an_explicit_dependency_settles_the_ambiguity(
         dependencies = rule_runner.request(Addresses, [DependenciesRequest(target[Dependencies])])
     assert set(dependencies) == {Address("second")}
     assert not [r for r in caplog.records if "ambiguous" in r.getMessage()]
+
+
+def test_inference_maps_the_module_name_the_build_uses(rule_runner: RuleRunner) -> None:
+    # One rule decides the name for both: `[project] name` is taken as written, and a name the
+    # build rejects (a minus) provides no module rather than a guessed `dash_named`.
+    rule_runner.write_files(
+        {
+            **extension_crate("named", "rust_python_extension()\n"),
+            "named/pyproject.toml": '[project]\nname = "from_project"\n',
+            **extension_crate("dash-named", "rust_python_extension()\n"),
+            "app/BUILD": "python_sources()\n",
+            "app/project.py": "import from_project\n",
+            "app/dash.py": "import dash_named\n",
+        }
+    )
+    assert inferred(rule_runner, "project.py") == {Address("named")}
+    assert inferred(rule_runner, "dash.py") == set()

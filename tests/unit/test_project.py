@@ -9,6 +9,8 @@ from pants_rust_python.project import (
     ProjectError,
     ProjectSpec,
     cargo_options,
+    declared_module_name,
+    is_importable_module_name,
     resolve_project,
 )
 from rust_python_testutil.metadata import ABI3_PY38, REG, crate_metadata
@@ -460,3 +462,18 @@ def test_project_at_the_build_root() -> None:
     )
     assert (spec.project_root, spec.python_source) == ("", "")
     assert spec.python_module == "mixed_auto" and spec.module_dir == "mixed_auto"
+
+
+def test_declared_module_name_is_shared_with_import_inference() -> None:
+    # Import inference calls the same function with the raw files; the build checks its result.
+    name, source = declared_module_name(
+        field=None,
+        pyproject={"project": {"name": "dash-proj"}},
+        cargo_manifest={"package": {"name": "dash-pkg"}},
+        package_name="dash-pkg",
+        pyproject_path="p/pyproject.toml",
+        cargo_toml_path="p/Cargo.toml",
+    )
+    assert (name, source) == ("dash-proj", "`[project] name` in p/pyproject.toml")
+    assert not is_importable_module_name(name)
+    assert is_importable_module_name("pkg._native") and not is_importable_module_name("pkg..x")

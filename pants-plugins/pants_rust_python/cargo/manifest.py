@@ -9,9 +9,21 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import Any, Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import (
+    Any,
+    Callable,
+    Collection,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+)
 
 import tomli
+from pants_rust_python.repo_paths import ancestors, repo_path
 
 
 class ManifestError(ValueError):
@@ -200,6 +212,31 @@ def is_workspace_member(
     if excluded and not explicit:
         return False
     return any(_glob_components_match(joined(m), member) for m in members)
+
+
+def workspace_root_of(
+    crate_dir: str, manifest_of: Callable[[str], Optional[Mapping[str, Any]]]
+) -> Optional[str]:
+    """The directory of the workspace root that `crate_dir` belongs to, if not itself.
+
+    As cargo finds it: the crate's own `[workspace]`, else `package.workspace`, else the
+    nearest ancestor with a `[workspace]`, if that lists the crate as a member.
+    `manifest_of(directory)` parses the Cargo.toml there (None: there is none); ancestors are
+    asked for nearest first, and only until the search ends.
+    """
+    crate = manifest_of(crate_dir) or {}
+    if "workspace" in crate:
+        return None
+    package = crate.get("package")
+    explicit = package.get("workspace") if isinstance(package, Mapping) else None
+    if isinstance(explicit, str):
+        return repo_path(crate_dir, explicit)
+    for ancestor in ancestors(crate_dir)[1:]:
+        manifest = manifest_of(ancestor)
+        if manifest is not None and "workspace" in manifest:
+            members, exclude = workspace_member_globs(manifest)
+            return ancestor if is_workspace_member(ancestor, crate_dir, members, exclude) else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from typing import Any, DefaultDict, Mapping, Optional
+from typing import DefaultDict, Mapping
 
 from pants.backend.python.dependency_inference.module_mapper import (
     FirstPartyPythonMappingImpl,
@@ -21,33 +21,8 @@ from pants.engine.target import AllTargets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
+from pants_rust_python.project import ProjectError, declared_module_name, is_importable_module_name
 from pants_rust_python.target_types import RustModuleNameField
-
-
-def declared_module_name(
-    field: Optional[str], pyproject: Optional[Mapping[str, Any]], manifest: Mapping[str, Any]
-) -> Optional[str]:
-    """The module name as maturin derives it, from the raw files alone (no cargo run).
-
-    Same precedence as the build: field, `[tool.maturin] module-name`, `[lib] name`,
-    `[project] name`, package name. Invalid names are left to the build to report.
-    """
-    if field:
-        return field
-    tool = (pyproject or {}).get("tool", {})
-    maturin = tool.get("maturin", {}) if isinstance(tool, Mapping) else {}
-    if isinstance(maturin, Mapping) and isinstance(maturin.get("module-name"), str):
-        return str(maturin["module-name"])
-    lib = manifest.get("lib")
-    if isinstance(lib, Mapping) and isinstance(lib.get("name"), str):
-        return str(lib["name"])
-    project = (pyproject or {}).get("project")
-    if isinstance(project, Mapping) and isinstance(project.get("name"), str):
-        return str(project["name"]).replace("-", "_")
-    package = manifest.get("package")
-    if isinstance(package, Mapping) and isinstance(package.get("name"), str):
-        return str(package["name"]).replace("-", "_")
-    return None
 
 
 class RustPythonMappingMarker(FirstPartyPythonMappingImplMarker):
@@ -56,7 +31,7 @@ class RustPythonMappingMarker(FirstPartyPythonMappingImplMarker):
 
 @rule(desc="Map Rust Python extensions to the modules they provide", level=LogLevel.DEBUG)
 async def map_rust_extensions_to_python_modules(
-    all_targets: AllTargets, python_setup: PythonSetup, _: RustPythonMappingMarker
+    all_targets: AllTargets, python_setup: PythonSetup, marker: RustPythonMappingMarker
 ) -> FirstPartyPythonMappingImpl:
     extensions = [tgt for tgt in all_targets if tgt.has_field(RustModuleNameField)]
     paths = []
@@ -90,11 +65,22 @@ async def map_rust_extensions_to_python_modules(
                 if pyproject_path in files
                 else None
             )
-        except ManifestError:
+            package = manifest.get("package")
+            package_name = package.get("name") if isinstance(package, Mapping) else None
+            if not isinstance(package_name, str):
+                continue  # Not a package: building the target says so.
+            module, _source = declared_module_name(
+                field=tgt[RustModuleNameField].value,
+                pyproject=pyproject,
+                cargo_manifest=manifest,
+                package_name=package_name,
+                pyproject_path=pyproject_path,
+                cargo_toml_path=manifest_path,
+            )
+        except (ManifestError, ProjectError):
             continue  # Building the target reports the malformed file.
-        module = declared_module_name(tgt[RustModuleNameField].value, pyproject, manifest)
-        if not module:
-            continue
+        if not is_importable_module_name(module):
+            continue  # Building the target reports the name (a minus, say) and the fix.
         for resolve in resolves:
             mapping[resolve][module].append(ModuleProvider(tgt.address, ModuleProviderType.IMPL))
     return FirstPartyPythonMappingImpl.create(mapping)

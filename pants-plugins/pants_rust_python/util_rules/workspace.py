@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -23,6 +23,7 @@ from pants_rust_python.cargo.manifest import (
     path_dependencies,
     stub_files,
     workspace_member_globs,
+    workspace_root_of,
 )
 from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.repo_paths import ancestors, inside_repo, repo_path
@@ -93,25 +94,20 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
                 """
             )
         )
-    crate_manifest = _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path]).value
 
-    root_dir = crate_dir
-    package = crate_manifest.get("package")
-    explicit_root = package.get("workspace") if isinstance(package, Mapping) else None
-    if "workspace" not in crate_manifest:
-        if isinstance(explicit_root, str):
-            root_dir = repo_path(crate_dir, explicit_root)
-        else:
-            for ancestor in ancestors(crate_dir)[1:]:
-                path = repo_path(ancestor, "Cargo.toml")
-                if path not in ancestor_manifests:
-                    continue
-                manifest = _parse(path, ancestor_manifests[path]).value
-                members, exclude = workspace_member_globs(manifest)
-                if "workspace" in manifest:
-                    if is_workspace_member(ancestor, crate_dir, members, exclude):
-                        root_dir = ancestor
-                    break
+    parsed: dict[str, ParsedDocument] = {}
+
+    def manifest_of(directory: str) -> Optional[Mapping[str, Any]]:
+        path = repo_path(directory, "Cargo.toml")
+        if path not in ancestor_manifests:
+            return None
+        if path not in parsed:
+            parsed[path] = _parse(path, ancestor_manifests[path])
+        return parsed[path].value
+
+    root_dir = workspace_root_of(crate_dir, manifest_of)
+    if root_dir is None:
+        root_dir = crate_dir
 
     root_manifest_path = repo_path(root_dir, "Cargo.toml")
     if root_manifest_path not in ancestor_manifests:
@@ -120,12 +116,15 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         raise CargoWorkspaceError(
             f"{crate_manifest_path}: `package.workspace` points at `{root_dir}`, which has no Cargo.toml."
         )
-    root_manifest = _parse(root_manifest_path, ancestor_manifests[root_manifest_path])
+    root_manifest = parsed.get(root_manifest_path) or _parse(
+        root_manifest_path, ancestor_manifests[root_manifest_path]
+    )
     members, exclude = workspace_member_globs(root_manifest.value)
 
+    manifest_of(crate_dir)
     manifests: dict[str, ParsedDocument] = {
         root_dir: root_manifest,
-        crate_dir: _parse(crate_manifest_path, ancestor_manifests[crate_manifest_path]),
+        crate_dir: parsed[crate_manifest_path],
     }
     raw: dict[str, bytes] = {
         root_manifest_path: ancestor_manifests[root_manifest_path],
