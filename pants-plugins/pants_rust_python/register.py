@@ -18,6 +18,7 @@ from pants_rust_python.util_rules import (
     cffi,
     extension,
     interpreters,
+    source_date_epoch,
     toolchain,
     workspace,
 )
@@ -34,6 +35,7 @@ def rules():
         *cffi.rules(),
         *cffi_subsystem.rules(),
         *extension.rules(),
+        *source_date_epoch.rules(),
         *dependency_inference.rules(),
         *package.rules(),
         *tailor.rules(),

@@ -40,9 +40,9 @@ def test_builds_the_program() -> None:
     runner = _runner("rust_python_binary()\n")
     project = runner.request(RustProject, [RustProjectRequest(Address("hello_bin"))])
     assert project.spec.bindings == "bin"
-    assert len(project.build_interpreters()) == 1
+    assert len(project.build_for) == 1
     programs = runner.request(
-        NativePrograms, [NativeProgramsRequest(project, project.build_interpreters()[0])]
+        NativePrograms, [NativeProgramsRequest(project, project.build_for[0])]
     )
     assert sorted(programs.programs) == ["hello-bin"]
     with tempfile.TemporaryDirectory() as tmp:

@@ -64,7 +64,7 @@ def test_another_interpreter_recompiles_only_what_the_interpreter_reaches() -> N
     runner.write_files(hello_crate({"Cargo.toml": manifest}))
     project = runner.request(RustProject, [RustProjectRequest(Address("hello"))])
     assert project.spec.abi3 is None
-    first, second = project.build_interpreters()[:2]
+    first, second = project.build_for[:2]
     libraries = [
         runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
         for interpreter in (first, second)

@@ -76,7 +76,7 @@ def build_all(runner: RuleRunner, name: str) -> list[NativeLibrary]:
     project = runner.request(RustProject, [RustProjectRequest(Address(f"duo/{name}"))])
     return [
         runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
-        for interpreter in project.build_interpreters()
+        for interpreter in project.build_for
     ]
 
 

@@ -144,7 +144,7 @@ def new_run(runner: RuleRunner, *extra_args: str) -> None:
 
 def build_native_library(runner: RuleRunner, address: Address) -> tuple[RustProject, NativeLibrary]:
     project = runner.request(RustProject, [RustProjectRequest(address)])
-    interpreter = project.build_interpreters()[0]
+    interpreter = project.build_for[0]
     return project, runner.request(NativeLibrary, [NativeLibraryRequest(project, interpreter)])
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
-from pants_rust_python.interpreter_env import PythonInterpreter
-from pants_rust_python.project import Abi3, ProjectSpec
+from pants_rust_python.maturin.interpreter_env import PythonInterpreter
+from pants_rust_python.maturin.project import Abi3, ProjectSpec
 from pants_rust_python.python_interop.distribution import (
     OwnedExtension,
     RustDistributionError,

@@ -9,7 +9,6 @@ from typing import Iterable, Optional
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
-from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
     CreateDigest,
     Digest,
@@ -22,8 +21,9 @@ from pants.engine.fs import (
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
-from pants_rust_python.interpreter_env import PythonInterpreter
-from pants_rust_python.layouts import Origin, materialize, plan_binary, plan_extension
+from pants_rust_python.maturin import tags as wheel_tags
+from pants_rust_python.maturin.interpreter_env import PythonInterpreter
+from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
@@ -36,8 +36,8 @@ from pants_rust_python.util_rules.extension import (
     RustPythonBuildError,
     extension_suffix,
 )
-from pants_rust_python.wheels import tags as wheel_tags
-from pants_rust_python.wheels.metadata import (
+from pants_rust_python.util_rules.source_date_epoch import SourceDateEpoch, SourceDateEpochRequest
+from pants_rust_python.wheel.metadata import (
     CoreMetadata,
     MetadataError,
     build_core_metadata,
@@ -47,7 +47,7 @@ from pants_rust_python.wheels.metadata import (
     render_metadata,
     require_cffi,
 )
-from pants_rust_python.wheels.wheel import build_wheel
+from pants_rust_python.wheel.wheel import build_wheel
 
 logger = logging.getLogger(__name__)
 
@@ -238,30 +238,6 @@ async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) 
     return await Get(BuiltPackage, _WheelsRequest(field_set.address))
 
 
-@dataclass(frozen=True)
-class SourceDateEpochRequest:
-    pass
-
-
-@dataclass(frozen=True)
-class SourceDateEpoch:
-    """SOURCE_DATE_EPOCH of Pants's environment; None = the wheel writer's fixed timestamp."""
-
-    seconds: Optional[int]
-
-
-@rule
-async def source_date_epoch(_: SourceDateEpochRequest) -> SourceDateEpoch:
-    env = await Get(EnvironmentVars, EnvironmentVarsRequest(["SOURCE_DATE_EPOCH"]))
-    epoch_text = env.get("SOURCE_DATE_EPOCH")
-    try:
-        return SourceDateEpoch(int(epoch_text) if epoch_text else None)
-    except ValueError:
-        raise RustPythonBuildError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch_text!r}."
-        )
-
-
 @rule(desc="Build the wheels of a Rust crate")
 async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
     epoch = await Get(SourceDateEpoch, SourceDateEpochRequest())
@@ -270,7 +246,7 @@ async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
     await Get(WheelMetadata, WheelMetadataRequest(project))
     wheels = await MultiGet(
         Get(Wheel, WheelRequest(project, interpreter, epoch.seconds))
-        for interpreter in project.build_interpreters()
+        for interpreter in project.build_for
     )
     digest = await Get(Digest, MergeDigests(w.digest for w in wheels))
     return BuiltPackage(digest, tuple(BuiltPackageArtifact(w.filename) for w in wheels))

@@ -23,7 +23,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-from pants_rust_python.layouts import extension_entries
+from pants_rust_python.maturin.layout import extension_entries
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
@@ -34,7 +34,7 @@ from pants_rust_python.util_rules.extension import (
     extension_suffix,
     read_stub,
 )
-from pants_rust_python.wheels.entry import WheelEntry
+from pants_rust_python.wheel.entry import WheelEntry
 
 
 class GeneratePythonFromRustRequest(GenerateSourcesRequest):
@@ -46,7 +46,7 @@ class GeneratePythonFromRustRequest(GenerateSourcesRequest):
 async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> GeneratedSources:
     project = await Get(RustProject, RustProjectRequest(request.protocol_target.address))
     spec = project.spec
-    interpreters = project.build_interpreters()
+    interpreters = project.build_for
     libraries = await MultiGet(
         Get(NativeLibrary, NativeLibraryRequest(project, interpreter))
         for interpreter in interpreters

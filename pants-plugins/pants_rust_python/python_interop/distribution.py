@@ -40,14 +40,14 @@ from pants.engine.target import Target, Targets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-from pants_rust_python.goals.package import SourceDateEpoch, SourceDateEpochRequest
-from pants_rust_python.interpreter_env import PythonInterpreter
-from pants_rust_python.layouts import plan_extension
-from pants_rust_python.project import ProjectSpec
+from pants_rust_python.maturin.interpreter_env import PythonInterpreter
+from pants_rust_python.maturin.layout import plan_extension
+from pants_rust_python.maturin.project import ProjectSpec
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest, extension_suffix
 from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest
-from pants_rust_python.wheels.wheel import ZIP_MIN_EPOCH
+from pants_rust_python.util_rules.source_date_epoch import SourceDateEpoch, SourceDateEpochRequest
+from pants_rust_python.wheel.wheel import ZIP_MIN_EPOCH
 
 # Names in the distribution's build root (Pants's chroot, next to the generated setup.py).
 BACKEND_MODULE = "pants_rust_python_dist_backend"
@@ -101,7 +101,7 @@ class OwnedExtension:
         return cls(
             address=str(project.address),
             spec=spec,
-            built_for=project.build_interpreters(),
+            built_for=project.build_for,
         )
 
     def abi3_floor(self) -> tuple[int, int]:

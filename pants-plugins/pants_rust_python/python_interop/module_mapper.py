@@ -21,7 +21,11 @@ from pants.engine.target import AllTargets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
-from pants_rust_python.project import ProjectError, declared_module_name, is_importable_module_name
+from pants_rust_python.maturin.project import (
+    ProjectError,
+    declared_module_name,
+    is_importable_module_name,
+)
 from pants_rust_python.target_types import RustModuleNameField
 
 

@@ -28,7 +28,7 @@ import time
 # Older than any real source file, so inputs stamped with it never look newer than an output.
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
 
-# The text of a PYO3_CONFIG_FILE (interpreter_env.py writes it; the names must agree).
+# The text of a PYO3_CONFIG_FILE (maturin/interpreter_env.py writes it; the names must agree).
 PYO3_CONFIG_TEXT_ENV = "PANTS_RUST_PYTHON_PYO3_CONFIG"
 
 # The toolchain binaries a build runs, linked under `<store>/toolchains/<identity>/bin`.

@@ -2,7 +2,7 @@
 
 As maturin does: a header the build script wrote to `target/header.h` wins, otherwise cbindgen
 generates one; cffi's recompiler then writes the out-of-line module that `__init__.py` loads the
-library with (see `layouts.cffi_init_py`).
+library with (see `maturin.layout.cffi_init_py`).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """From a `rust_python_extension` target to the files of its wheel, per interpreter.
 
-Rules here orchestrate; deciding (project.py), laying out (layouts.py) and describing
-(wheels/metadata.py) are plain functions.
+Rules here orchestrate; deciding (maturin/project.py), laying out (maturin/layout.py) and describing
+(wheel/metadata.py) are plain functions.
 """
 from __future__ import annotations
 
@@ -39,9 +39,15 @@ from pants_rust_python.cargo.graph import (
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.cargo.shared_layer import SharedCrate
-from pants_rust_python.interpreter_env import PythonInterpreter, interpreter_build_env
+from pants_rust_python.maturin.interpreter_env import PythonInterpreter, interpreter_build_env
+from pants_rust_python.maturin.project import (
+    ProjectError,
+    ProjectSpec,
+    cargo_options,
+    interpreters_to_build,
+    resolve_project,
+)
 from pants_rust_python.parsed import ParsedDocument
-from pants_rust_python.project import ProjectError, ProjectSpec, cargo_options, resolve_project
 from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.target_types import (
     NOT_CARGO_INPUT_GLOBS,
@@ -102,38 +108,15 @@ class RustProject:
     features: FeatureSelection
     profile: str
     strip: bool
+    # The interpreters found for the target's constraints, and those it is built for (see
+    # maturin.project.interpreters_to_build).
     interpreters: tuple[PythonInterpreter, ...]
+    build_for: tuple[PythonInterpreter, ...]
     # The cargo sources of the crate and of every repo crate it depends on (no Python files).
     cargo_sources: Digest
     # The target's own files (pyproject, readme, licenses, python files, stubs), and their paths.
     own_sources: Digest
     own_paths: tuple[str, ...]
-
-    def build_interpreters(self) -> tuple[PythonInterpreter, ...]:
-        """abi3: one build, with the oldest interpreter the abi3 level allows; else one each.
-
-        cffi bindings, and a program that does not embed Python, are built once.
-        """
-        if self.spec.bindings == "cffi" or (
-            self.spec.bindings == "bin" and self.spec.bindings_crate is None
-        ):
-            return self.interpreters[:1]
-        if self.spec.abi3 is None:
-            return self.interpreters
-        minimum = self.spec.abi3_minimum or (0, 0)
-        usable = [i for i in self.interpreters if (i.major, i.minor) >= minimum]
-        if not usable:
-            raise RustPythonBuildError(
-                softwrap(
-                    f"""
-                    {self.address}: the crate is built for abi3 with a minimum of Python
-                    {minimum[0]}.{minimum[1]}, but the interpreters found for its interpreter
-                    constraints are older ({', '.join(i.major_minor for i in self.interpreters)}).
-                    Widen `interpreter_constraints` or install a newer Python.
-                    """
-                )
-            )
-        return (usable[0],)
 
 
 @rule(desc="Plan a Rust Python build")
@@ -222,6 +205,10 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         )
     except (GraphError, ProjectError) as e:
         raise RustPythonBuildError(f"{request.address}: {e}") from e
+    try:
+        build_for = interpreters_to_build(spec, interpreters.interpreters)
+    except ProjectError as e:
+        raise RustPythonBuildError(f"{request.address}: {e}") from e
     repo_crate_order = tuple(
         repo_path(
             workspace.root_dir,
@@ -258,6 +245,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         profile=profile,
         strip=target.get(RustStripField).value,
         interpreters=interpreters.interpreters,
+        build_for=build_for,
         cargo_sources=cargo_inputs,
         own_sources=own_sources.snapshot.digest,
         own_paths=own_paths,
@@ -351,7 +339,7 @@ def _package_name(workspace: CargoWorkspace) -> str:
 
 
 def interpreter_env(project: RustProject, interpreter: PythonInterpreter) -> FrozenDict[str, str]:
-    """How the crate's build learns `interpreter` (see interpreter_env.py)."""
+    """How the crate's build learns `interpreter` (see maturin/interpreter_env.py)."""
     spec = project.spec
     return FrozenDict(
         interpreter_build_env(
@@ -380,7 +368,7 @@ def _cargo_build_request(
     env, description = described(interpreter)
     # The builds for older interpreters come first; this one's third-party layer is compiled on
     # top of theirs, so crates the interpreter cannot reach are compiled once for all of them.
-    interpreters = project.build_interpreters()
+    interpreters = project.build_for
     earlier = interpreters[: interpreters.index(interpreter)] if interpreter in interpreters else ()
     return CargoBuildRequest(
         workspace=project.workspace,

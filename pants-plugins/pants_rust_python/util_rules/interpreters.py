@@ -13,7 +13,7 @@ from pants.engine.process import Process, ProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-from pants_rust_python.interpreter_env import PYO3_BUILD_FLAGS, PythonInterpreter
+from pants_rust_python.maturin.interpreter_env import PYO3_BUILD_FLAGS, PythonInterpreter
 
 # Printed by each candidate interpreter: the facts a build and a wheel tag depend on.
 _INTERPRETER_INFO_SCRIPT = """\

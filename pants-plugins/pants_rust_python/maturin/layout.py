@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Collection, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar
 
 from packaging.version import InvalidVersion, Version
-from pants_rust_python.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
-from pants_rust_python.wheels.entry import WheelEntry
-from pants_rust_python.wheels.wheel import escape_distribution
+from pants_rust_python.maturin.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
+from pants_rust_python.wheel.entry import WheelEntry
+from pants_rust_python.wheel.wheel import escape_distribution
 
 
 class LayoutError(ValueError):

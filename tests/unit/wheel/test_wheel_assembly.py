@@ -9,8 +9,8 @@ import zipfile
 from typing import List, Optional
 
 import pytest
-from pants_rust_python.wheels.entry import WheelEntry
-from pants_rust_python.wheels.wheel import (
+from pants_rust_python.wheel.entry import WheelEntry
+from pants_rust_python.wheel.wheel import (
     WheelError,
     build_wheel,
     compress_tags,

@@ -21,7 +21,7 @@ import time
 import zipfile
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from pants_rust_python.wheels.entry import WheelEntry
+from pants_rust_python.wheel.entry import WheelEntry
 
 # The zip format cannot represent times before 1980 or after 2107.
 ZIP_MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z

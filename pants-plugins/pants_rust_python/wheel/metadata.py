@@ -33,7 +33,7 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.repo_paths import inside_repo, repo_path
-from pants_rust_python.wheels.wheel import escape_distribution, escape_version
+from pants_rust_python.wheel.wheel import escape_distribution, escape_version
 
 # isort: split
 # packaging 21.3 drives pyparsing through camelCase names that pyparsing >= 3.3 reports as

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pytest
-from pants_rust_python.project import ProjectSpec, resolve_project
-from pants_rust_python.wheels.tags import (
+from pants_rust_python.maturin.project import ProjectSpec, resolve_project
+from pants_rust_python.maturin.tags import (
     TagError,
     abi3_tag,
     cpython_tag,

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
-from pants_rust_python.layouts import (
+from pants_rust_python.maturin.layout import (
     LayoutError,
     binary_entries,
     cffi_init_py,
@@ -20,8 +20,8 @@ from pants_rust_python.layouts import (
     python_entries,
     version_escaped,
 )
-from pants_rust_python.project import ProjectSpec, resolve_project
-from pants_rust_python.wheels.wheel import escape_distribution
+from pants_rust_python.maturin.project import ProjectSpec, resolve_project
+from pants_rust_python.wheel.wheel import escape_distribution
 from rust_python_testutil.metadata import ABI3_PY38, REG
 
 CP311 = ".cpython-311-x86_64-linux-gnu.so"

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 from pants_rust_python.cargo.graph import Abi3
-from pants_rust_python.interpreter_env import (
+from pants_rust_python.maturin.interpreter_env import (
     PYO3_CONFIG_TEXT_ENV,
     PythonInterpreter,
     interpreter_build_env,

@@ -12,7 +12,7 @@ import packaging
 import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
-from pants_rust_python.wheels.metadata import (
+from pants_rust_python.wheel.metadata import (
     CoreMetadata,
     MetadataError,
     MetadataFileMissing,

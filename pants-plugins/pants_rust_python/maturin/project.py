@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Collection, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Collection, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from pants_rust_python.cargo.graph import (
     Abi3,
@@ -20,6 +20,7 @@ from pants_rust_python.cargo.graph import (
     depends_on,
     pyo3_abi3,
 )
+from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.repo_paths import repo_path
 
 AUTO = "auto"
@@ -615,3 +616,27 @@ def resolve_project(
         include=_wheel_globs(maturin, "include", where_py),
         exclude=_wheel_globs(maturin, "exclude", where_py),
     )
+
+
+def interpreters_to_build(
+    spec: ProjectSpec, interpreters: Sequence[PythonInterpreter]
+) -> Tuple[PythonInterpreter, ...]:
+    """abi3: one build, with the oldest interpreter the abi3 level allows; else one each.
+
+    cffi bindings, and a program that does not embed Python, are built once. `interpreters`:
+    those found for the target's constraints, oldest first.
+    """
+    if spec.bindings == CFFI or (spec.bindings == BIN and spec.bindings_crate is None):
+        return tuple(interpreters[:1])
+    if spec.abi3 is None:
+        return tuple(interpreters)
+    minimum = spec.abi3_minimum or (0, 0)
+    usable = [i for i in interpreters if (i.major, i.minor) >= minimum]
+    if not usable:
+        raise ProjectError(
+            f"the crate is built for abi3 with a minimum of Python {minimum[0]}.{minimum[1]}, but "
+            "the interpreters found for its interpreter constraints are older "
+            f"({', '.join(i.major_minor for i in interpreters)}). Widen "
+            "`interpreter_constraints` or install a newer Python."
+        )
+    return (usable[0],)

@@ -4,7 +4,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata
-from pants_rust_python.project import (
+from pants_rust_python.maturin.project import (
     CargoOptions,
     ProjectError,
     ProjectSpec,

@@ -9,7 +9,7 @@ import re
 from typing import Tuple
 
 from packaging.tags import Tag
-from pants_rust_python.project import BIN, CFFI, ProjectSpec
+from pants_rust_python.maturin.project import BIN, CFFI, ProjectSpec
 
 # Rust target / uname spellings -> the architecture part of maturin's `linux_<arch>` tag.
 _LINUX_ARCH_ALIASES = {
