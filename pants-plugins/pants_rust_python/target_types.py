@@ -14,6 +14,8 @@ from pants.engine.target import (
     Target,
 )
 from pants.util.strutil import help_text
+from pants_rust_python.maturin.project import BIN
+from pants_rust_python.maturin.project import BINDINGS_CHOICES as _ALL_BINDINGS
 
 # What cargo and maturin read from a crate directory. `target/` is cargo's own output dir.
 CRATE_SOURCE_GLOBS = (
@@ -80,7 +82,8 @@ class CargoDependenciesField(Dependencies):
     )
 
 
-BINDINGS_CHOICES = ("auto", "pyo3", "pyo3-ffi", "rust-cpython", "cffi")
+# `bin` is its own target type, rust_python_binary.
+BINDINGS_CHOICES = tuple(b for b in _ALL_BINDINGS if b != BIN)
 
 
 class RustBindingsField(StringField):

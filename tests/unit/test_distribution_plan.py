@@ -22,12 +22,9 @@ def interpreter(minor: int) -> PythonInterpreter:
         minor=minor,
         micro=0,
         ext_suffix=f".cpython-3{minor}-x86_64-linux-gnu.so",
-        soabi=f"cpython-3{minor}-x86_64-linux-gnu",
         abiflags="",
         pointer_width=64,
         shared=False,
-        ldversion=f"3.{minor}",
-        libdir=None,
         platform="linux-x86_64",
     )
 

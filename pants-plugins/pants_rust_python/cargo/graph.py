@@ -14,7 +14,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Uni
 
 NORMAL = "normal"
 BUILD = "build"
-DEV = "dev"
 
 # Stable-ABI marker for "abi3 without a minimum version": the extension is built for the
 # interpreter's own minor version and tagged abi3 from there on.
@@ -55,9 +54,6 @@ class Package:
     # Declared `[features]`, as sorted (feature, enables) pairs: a tuple keeps the dataclass
     # hashable for the Pants engine.
     features: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-
-    def feature_map(self) -> Dict[str, Tuple[str, ...]]:
-        return dict(self.features)
 
     @property
     def lib_target(self) -> Optional[Target]:
@@ -121,7 +117,6 @@ class CargoMetadata:
     nodes: Tuple[Node, ...]
     workspace_members: Tuple[str, ...]
     workspace_root: str
-    target_directory: str
     # `resolve.root`: the package cargo metadata ran for; None for a virtual workspace.
     root: Optional[str] = None
 
@@ -234,7 +229,6 @@ def parse_metadata(data: Union[bytes, str, Mapping[str, Any]]) -> CargoMetadata:
         nodes=tuple(_parse_node(n) for n in resolve.get("nodes", ())),
         workspace_members=_str_tuple(decoded.get("workspace_members")),
         workspace_root=str(decoded.get("workspace_root", "")),
-        target_directory=str(decoded.get("target_directory", "")),
         root=resolve.get("root"),
     )
 
@@ -347,26 +341,19 @@ def _single(by_name: Mapping[str, List[Package]], name: str) -> Optional[Package
 # Crates whose presence decides the bindings, in the order maturin checks them: pyo3 wins over
 # pyo3-ffi (pyo3 itself depends on pyo3-ffi), rust-cpython's `cpython` comes last (maturin
 # dropped it in 1.6, where it sat after pyo3-ffi).
-_BINDING_CRATES = (
+# The crates that decide an extension's Python bindings, in order of precedence, and the
+# bindings each gives (maturin's names).
+BINDING_CRATES: Tuple[Tuple[str, str], ...] = (
     ("pyo3", "pyo3"),
     ("pyo3-ffi", "pyo3-ffi"),
     ("cpython", "rust-cpython"),
 )
 
 
-def detect_bindings(meta: CargoMetadata, root_id: str) -> Optional[str]:
-    """ "pyo3", "pyo3-ffi" or "rust-cpython" when the crate (normal/build deps, transitively)
-    uses that bindings crate; None otherwise."""
-    crate = bindings_package(meta, root_id)
-    if crate is None:
-        return None
-    return dict(_BINDING_CRATES)[crate.name]
-
-
 def bindings_package(meta: CargoMetadata, root_id: str) -> Optional[Package]:
     """The package (`pyo3`, `pyo3-ffi` or `cpython`) that decides the bindings, if any."""
     by_name = _reachable_by_name(meta, root_id)
-    for crate, _ in _BINDING_CRATES:
+    for crate, _ in BINDING_CRATES:
         package = _single(by_name, crate)
         if package is not None:
             return package

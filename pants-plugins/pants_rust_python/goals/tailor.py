@@ -16,6 +16,7 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import Target
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+from pants_rust_python.cargo.graph import BINDING_CRATES
 from pants_rust_python.cargo.manifest import ManifestError, dependency_entries, parse_toml
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
@@ -24,7 +25,7 @@ from pants_rust_python.target_types import (
 )
 
 # Crates whose presence makes a crate a Python extension (as maturin detects bindings).
-_BINDINGS_CRATES = frozenset({"pyo3", "pyo3-ffi", "cpython"})
+_BINDINGS_CRATES = frozenset(crate for crate, _ in BINDING_CRATES)
 
 
 @dataclass(frozen=True)

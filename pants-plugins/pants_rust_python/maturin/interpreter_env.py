@@ -32,12 +32,9 @@ class PythonInterpreter:
     minor: int
     micro: int
     ext_suffix: str
-    soabi: str
     abiflags: str
     pointer_width: int
     shared: bool
-    ldversion: str
-    libdir: Optional[str]
     platform: str
     # The PYO3_BUILD_FLAGS this interpreter was built with.
     build_flags: Tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from pants_rust_python.cargo.graph import (
+    BINDING_CRATES,
     Abi3,
     CargoMetadata,
     GraphError,
@@ -33,8 +34,6 @@ BIN = "bin"
 BINDINGS_CHOICES: Tuple[str, ...] = (AUTO, PYO3, PYO3_FFI, RUST_CPYTHON, CFFI, BIN)
 # Bindings whose wheel holds a CPython extension module built from the cdylib.
 EXTENSION_MODULE_BINDINGS: FrozenSet[str] = frozenset({PYO3, PYO3_FFI, RUST_CPYTHON})
-
-_BINDINGS_OF_CRATE = {"pyo3": PYO3, "pyo3-ffi": PYO3_FFI, "cpython": RUST_CPYTHON}
 
 
 class ProjectError(ValueError):
@@ -362,7 +361,7 @@ def _resolve_bindings(
         if crate is not None:
             if not has_cdylib and has_bin:
                 return BIN, crate
-            return _BINDINGS_OF_CRATE[crate.name], crate
+            return dict(BINDING_CRATES)[crate.name], crate
         if depends_on(meta, package.id, "uniffi"):
             raise ProjectError(
                 f"The crate `{package.name}` ({cargo_toml_path}) uses uniffi, which "
@@ -396,7 +395,7 @@ def _resolve_bindings(
                 f"[dependencies] in {cargo_toml_path}, or change the bindings (valid: "
                 f"{', '.join(BINDINGS_CHOICES)})."
             )
-        return _BINDINGS_OF_CRATE[crate.name], crate
+        return dict(BINDING_CRATES)[crate.name], crate
     if requested == RUST_CPYTHON:
         if crate is None or crate.name != "cpython":
             raise ProjectError(

@@ -6,28 +6,9 @@ Tags are built with `packaging.tags.Tag` so they are validated and lowercased th
 from __future__ import annotations
 
 import re
-from typing import Tuple
 
 from packaging.tags import Tag
 from pants_rust_python.maturin.project import BIN, CFFI, ProjectSpec
-
-# Rust target / uname spellings -> the architecture part of maturin's `linux_<arch>` tag.
-_LINUX_ARCH_ALIASES = {
-    "amd64": "x86_64",
-    "x64": "x86_64",
-    "x86": "i686",
-    "i386": "i686",
-    "i486": "i686",
-    "i586": "i686",
-    "arm64": "aarch64",
-    "armv7": "armv7l",
-    "armv6": "armv6l",
-    "powerpc": "ppc",
-    "powerpc64": "ppc64",
-    "powerpc64le": "ppc64le",
-    "riscv64gc": "riscv64",
-    "loongarch64": "loongarch64",
-}
 
 
 class TagError(ValueError):
@@ -36,17 +17,6 @@ class TagError(ValueError):
 
 def _normalize_platform(plat: str) -> str:
     return re.sub(r"[-.]", "_", plat.strip()).lower()
-
-
-def platform_tag_linux(machine: str) -> str:
-    """`linux_<arch>` for a `platform.machine()` / Rust target arch value, e.g. x86_64 -> linux_x86_64."""
-    arch = machine.strip().lower()
-    if not arch:
-        raise TagError(
-            "The machine architecture is empty; cannot build a `linux_<arch>` platform tag."
-        )
-    arch = _LINUX_ARCH_ALIASES.get(arch, arch)
-    return _normalize_platform(f"linux_{arch}")
 
 
 def platform_tag(sysconfig_platform: str) -> str:
@@ -76,14 +46,6 @@ def abi3_tag(major: int, minor: int, plat: str) -> str:
 def py3_none_tag(plat: str) -> str:
     """Tag for wheels with no Python extension (cffi, binaries), e.g. py3-none-linux_x86_64."""
     return _tag("py3", "none", plat)
-
-
-def split_tag(tag: str) -> Tuple[str, str, str]:
-    """(python, abi, platform) parts of a (possibly dot-compressed) tag string."""
-    parts = tag.split("-")
-    if len(parts) != 3 or not all(parts):
-        raise TagError(f"`{tag}` is not a wheel tag of the form <python>-<abi>-<platform>.")
-    return parts[0], parts[1], parts[2]
 
 
 def wheel_tag(spec: ProjectSpec, major: int, minor: int, sysconfig_platform: str) -> str:

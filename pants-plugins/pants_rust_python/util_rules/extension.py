@@ -41,6 +41,7 @@ from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.cargo.shared_layer import SharedCrate
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter, interpreter_build_env
 from pants_rust_python.maturin.project import (
+    EXTENSION_MODULE_BINDINGS,
     ProjectError,
     ProjectSpec,
     cargo_options,
@@ -448,7 +449,7 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
             f"{project.address}: expected one cdylib from cargo, got {[a.file for a in result.artifacts]}."
         )
     library = libraries[0]
-    if project.spec.bindings in ("pyo3", "pyo3-ffi", "rust-cpython"):
+    if project.spec.bindings in EXTENSION_MODULE_BINDINGS:
         contents = await Get(DigestContents, Digest, library.digest)
         _check_exports(project, contents[0].content)
     return NativeLibrary(

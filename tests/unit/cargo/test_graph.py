@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 import pytest
 from pants_rust_python.cargo.graph import (
     ABI3_CURRENT,
+    BINDING_CRATES,
+    CargoMetadata,
     DepKind,
     GraphError,
     bindings_package,
-    detect_bindings,
     find_package,
     local_dependency_order,
     parse_metadata,
@@ -181,7 +183,7 @@ def test_parse_packages_targets_and_features() -> None:
     assert app.lib_target == lib
     assert [t.name for t in app.bin_targets] == ["app-cli"]
     assert app.bin_targets[0].required_features == ("cli",)
-    assert app.feature_map() == {"cli": (), "default": ("cli",)}
+    assert dict(app.features) == {"cli": (), "default": ("cli",)}
     assert meta.resolved_features(ROOT_ID) == ("cli", "default")
     assert meta.workspace_members == (ROOT_ID, SIBLING_ID)
     assert meta.workspace_root == "/ws" and meta.root is None
@@ -211,6 +213,11 @@ def test_reachable_packages_skip_dev_dependencies_by_default() -> None:
     assert "itoa" in with_dev
     normal_only = [p.name for p in reachable_packages(meta, ROOT_ID, kinds=("normal",))]
     assert "pyo3-build-config" not in normal_only
+
+
+def detect_bindings(meta: CargoMetadata, root_id: str) -> Optional[str]:
+    crate = bindings_package(meta, root_id)
+    return dict(BINDING_CRATES)[crate.name] if crate else None
 
 
 def test_detect_bindings_prefers_pyo3_over_pyo3_ffi() -> None:
