@@ -217,7 +217,7 @@ def plan_extension(
         )
     else:
         raise LayoutError(
-            f"`{spec.bindings}` bindings do not ship a native library; use binary_entries."
+            f"`{spec.bindings}` bindings do not ship a native library; use plan_binary."
         )
     planned.extend(_plan_stub(spec, with_stub))
     return _finish(planned)
@@ -229,7 +229,7 @@ def plan_binary(
     """The wheel's files (dist-info aside) for bin bindings: each of `spec.bin_names` as an
     executable `<dist>-<version>.data/scripts/<name>`."""
     if spec.bindings != BIN:
-        raise LayoutError(f"`{spec.bindings}` bindings ship a library; use extension_entries.")
+        raise LayoutError(f"`{spec.bindings}` bindings ship a library; use plan_extension.")
     scripts = f"{data_dir_name(spec, version)}/scripts"
     planned = _plan_python_files(spec, python_paths)
     planned.extend(
@@ -274,11 +274,6 @@ def materialize(
     return entries
 
 
-def python_entries(spec: ProjectSpec, python_files: Mapping[str, bytes]) -> List[WheelEntry]:
-    """The python package files as they go into the wheel (see `_plan_python_files`)."""
-    return materialize(_plan_python_files(spec, python_files), python_files=python_files)
-
-
 def extension_entries(
     spec: ProjectSpec,
     *,
@@ -297,26 +292,6 @@ def extension_entries(
     return materialize(
         planned, library=library, ffi_py=ffi_py, python_files=python_files, stub=stub
     )
-
-
-def binary_entries(
-    spec: ProjectSpec,
-    *,
-    binaries: Mapping[str, bytes],
-    version: str,
-    python_files: Mapping[str, bytes],
-    stub: Optional[bytes],
-) -> List[WheelEntry]:
-    """`plan_binary` with the contents: `binaries` keyed by name (e.g. `hello-bin`)."""
-    if spec.bindings != BIN:
-        raise LayoutError(f"`{spec.bindings}` bindings ship a library; use extension_entries.")
-    planned = plan_binary(
-        dataclasses.replace(spec, bin_names=tuple(binaries)),
-        version=version,
-        python_paths=python_files,
-        with_stub=stub is not None,
-    )
-    return materialize(planned, programs=binaries, python_files=python_files, stub=stub)
 
 
 def data_entries(

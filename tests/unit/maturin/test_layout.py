@@ -12,12 +12,14 @@ import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
 from pants_rust_python.maturin.layout import (
     LayoutError,
-    binary_entries,
+    Origin,
     cffi_init_py,
     data_entries,
     extension_entries,
+    materialize,
+    plan_binary,
+    plan_extension,
     pyo3_init_py,
-    python_entries,
     version_escaped,
 )
 from pants_rust_python.maturin.project import ProjectSpec, resolve_project
@@ -118,10 +120,14 @@ def build(
     }
     stub = files[spec.stub_path] if spec.stub_path else None
     if spec.bindings == "bin":
-        entries = binary_entries(
-            spec,
-            binaries={b: b"ELF" for b in spec.bin_names},
-            version=version or meta.packages[0].version,
+        entries = materialize(
+            plan_binary(
+                spec,
+                version=version or meta.packages[0].version,
+                python_paths=python_files,
+                with_stub=stub is not None,
+            ),
+            programs={b: b"ELF" for b in spec.bin_names},
             python_files=python_files,
             stub=stub,
         )
@@ -414,7 +420,7 @@ def _spec() -> ProjectSpec:
 
 def test_layout_errors() -> None:
     spec = _spec()
-    with pytest.raises(LayoutError, match="use binary_entries"):
+    with pytest.raises(LayoutError, match="use plan_binary"):
         extension_entries(
             dataclasses.replace(spec, bindings="bin"),
             library=LIB,
@@ -430,8 +436,8 @@ def test_layout_errors() -> None:
             python_files={},
             stub=None,
         )
-    with pytest.raises(LayoutError, match="use extension_entries"):
-        binary_entries(spec, binaries={}, version="1", python_files={}, stub=None)
+    with pytest.raises(LayoutError, match="use plan_extension"):
+        plan_binary(spec, version="1", python_paths=(), with_stub=False)
     with pytest.raises(LayoutError, match="Invalid data dir entry"):
         data_entries(spec, version="1", data_files={"misc/x": b""})
     # A python package named like a pure module's generated files collides.
@@ -448,15 +454,16 @@ def test_layout_errors() -> None:
 
 def test_python_entries_filtering_and_data_executables() -> None:
     spec = dataclasses.replace(_spec(), python_packages=("extra",))
-    entries = python_entries(
-        spec,
-        {
-            "extra/a.py": b"a",
-            "./extra/b.py": b"b",
-            "other/c.py": b"c",
-            "extra/x.cpython-311-x86_64-linux-gnu.so": b"stale",
-            "extra/y.abi3.so": b"someone else's",
-        },
+    python_files = {
+        "extra/a.py": b"a",
+        "./extra/b.py": b"b",
+        "other/c.py": b"c",
+        "extra/x.cpython-311-x86_64-linux-gnu.so": b"stale",
+        "extra/y.abi3.so": b"someone else's",
+    }
+    planned = plan_extension(spec, ext_suffix=".so", python_paths=python_files, with_stub=False)
+    entries = materialize(
+        [f for f in planned if f.origin is Origin.PYTHON_FILE], python_files=python_files
     )
     # Only libraries named like this project's extension count as stale builds.
     assert sorted(e.path for e in entries) == [
