@@ -75,9 +75,10 @@ async def _read(paths: list[str]) -> dict[str, bytes]:
 
 def _parse(path: str, content: bytes) -> ParsedDocument:
     try:
-        return ParsedDocument(path, content.decode(), parse_toml(content, path))
+        value = parse_toml(content, path)  # First: it names the file of a non-UTF-8 manifest.
     except ManifestError as e:
         raise CargoWorkspaceError(str(e)) from e
+    return ParsedDocument(path, content.decode(), value)
 
 
 @rule(desc="Find the Cargo workspace")
