@@ -17,7 +17,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
-from pants_rust_python.wheel.metadata import MARKER_ENVIRONMENT
+from pants_rust_python.wheel.requirements import MARKER_ENVIRONMENT
 
 _PYTHON = ("python_version", "python_full_version")
 _VERSION_VARIABLES = (*_PYTHON, "implementation_version")

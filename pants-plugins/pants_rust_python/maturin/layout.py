@@ -12,7 +12,6 @@ Mirrors maturin 1.16's wheels (checked against real builds); dist-info is writte
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import posixpath
 from dataclasses import dataclass

@@ -221,7 +221,6 @@ def _is_dir(files: FrozenSet[str], path: str) -> bool:
 
 
 def _check_module_name(module_name: str, source: str, cargo_toml_path: str, where_py: str) -> None:
-    parts = module_name.split(".")
     if "-" in module_name:
         raise ProjectError(
             f"The module name `{module_name}` (from {source}) must not contain a minus `-`. Set "

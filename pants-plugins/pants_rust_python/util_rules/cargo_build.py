@@ -65,7 +65,6 @@ from pants_rust_python.util_rules.cargo_process import (
     OUT,
     TARGET_DIR,
     VENDOR_OUT,
-    CargoDriver,
     CargoError,
     CargoProcess,
     SecretEnvFile,
@@ -78,10 +77,6 @@ from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
 
 logger = logging.getLogger(__name__)
-
-VENDOR_OUT = "__vendor"
-TARGET_DIR = "__cargo_target"
-_OUT = "__out"
 
 # --------------------------------------------------------------------------------------------
 # Vendoring

@@ -9,7 +9,7 @@ import dataclasses
 import json
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
@@ -35,7 +35,6 @@ from pants_rust_python.cargo.graph import (
     Package,
     find_package,
     local_dependency_order,
-    parse_metadata,
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.cargo.shared_layer import SharedCrate

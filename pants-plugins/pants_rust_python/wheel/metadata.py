@@ -25,25 +25,20 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.repo_paths import inside_repo, repo_path
-from pants_rust_python.wheel.wheel import escape_distribution, escape_version
-
-# isort: split
-# packaging 21.3 drives pyparsing through camelCase names that pyparsing >= 3.3 reports as
-# deprecated, on import and on every parse; Pants shows deprecation warnings, so every run would
-# print a dozen. (Pants silences its own noisy dependencies the same way.)
-warnings.filterwarnings(
-    "ignore", category=DeprecationWarning, module=r"packaging\.(markers|requirements)$"
+from pants_rust_python.wheel.errors import MetadataError, MetadataFileMissing
+from pants_rust_python.wheel.folding import fold_header
+from pants_rust_python.wheel.requirements import (
+    Requirement,
+    format_requirement,
+    format_requires_python,
 )
-from packaging.markers import Marker, UndefinedComparison  # noqa: E402
-from packaging.requirements import InvalidRequirement, Requirement  # noqa: E402
+from pants_rust_python.wheel.wheel import escape_distribution, escape_version
 
 METADATA_VERSION = "2.4"
 
@@ -58,23 +53,6 @@ README_GUESSES = ("README.md", "README.txt", "README.rst", "README")
 # License files auto-included when [project] has no `license-files` (maturin's backwards-compat
 # discovery, matched in the pyproject.toml directory only).
 LICENSE_AUTO_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
-
-
-class MetadataError(ValueError):
-    """Invalid project metadata; the message names the file and how to fix it."""
-
-
-class MetadataFileMissing(MetadataError):
-    """A file referenced by the metadata (readme, license file) was not provided."""
-
-    def __init__(self, path: str, field: str, declared_in: str) -> None:
-        self.path = path
-        self.field = field
-        self.declared_in = declared_in
-        super().__init__(
-            f"The file `{path}` referenced by `{field}` in {declared_in} does not exist "
-            f"(or was not read). Create it, fix the path, or remove the `{field}` entry."
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,212 +88,6 @@ def _content_type_for(path: str) -> str:
     if ext in (".md", ".markdown"):
         return GFM_CONTENT_TYPE
     return PLAINTEXT_CONTENT_TYPE
-
-
-# ---------------------------------------------------------------------------------------------
-# Requires-Dist and Requires-Python: parsed and rendered by `packaging`
-# ---------------------------------------------------------------------------------------------
-
-
-def _legacy_specifier_problem(specifiers: SpecifierSet) -> Optional[str]:
-    """What is wrong with the first specifier packaging 21.3 only took as a pre-PEP 440 one.
-
-    packaging 21.3 falls back to LegacySpecifier (e.g. `>=banana`) instead of failing; maturin
-    rejects those, and so do we.
-    """
-    legacy = sorted(str(s) for s in specifiers if not isinstance(s, Specifier))
-    return f"`{legacy[0]}` is not a PEP 440 version specifier" if legacy else None
-
-
-# A made-up value of every marker variable, to evaluate markers with: the build machine's own
-# never matter, and the version-like ones are PEP 440 versions (comparing them makes no
-# deprecated LegacyVersion).
-MARKER_ENVIRONMENT = {
-    "implementation_name": "cpython",
-    "implementation_version": "3.9.0",
-    "os_name": "posix",
-    "platform_machine": "x86_64",
-    "platform_python_implementation": "CPython",
-    "platform_release": "6.1.0",
-    "platform_system": "Linux",
-    "platform_version": "1",
-    "python_full_version": "3.9.0",
-    "python_version": "3.9",
-    "sys_platform": "linux",
-    "extra": "",
-}
-
-
-def _with_extra(marker: Optional[Marker], extra: str) -> Marker:
-    """`marker and extra == "<extra>"` (the extra normalized, as in Provides-Extra)."""
-    condition = f'extra == "{canonicalize_name(extra)}"'
-    # The parentheses keep an `or` inside `marker` from binding looser than the added `and`.
-    return Marker(condition if marker is None else f"({marker}) and {condition}")
-
-
-def format_requirement(
-    requirement: str,
-    *,
-    extra: Optional[str] = None,
-    declared_in: str = "pyproject.toml",
-) -> str:
-    """`requirement` as a Requires-Dist value (packaging's rendering), limited to `extra`."""
-
-    def invalid(problem: str) -> MetadataError:
-        return MetadataError(
-            f"Invalid requirement `{requirement}` in {declared_in}: {problem}. Dependencies must "
-            "be PEP 508 strings such as `numpy>=1.20` or `tomli; python_version < '3.11'`."
-        )
-
-    try:
-        req = Requirement(requirement)
-    except InvalidRequirement as e:
-        message = str(e)
-        if "===" in requirement:
-            # packaging 21.3 reads an arbitrary (`===`) version up to the next whitespace.
-            message += " (put a space between a `===` version and what follows it)"
-        raise invalid(message) from None
-    problem = _legacy_specifier_problem(req.specifier)
-    if problem is not None:
-        raise invalid(problem)
-    if req.marker is not None:
-        # A comparison packaging cannot evaluate (`os_name ~= 'nt'`) would make installers fail
-        # on the wheel later; it fails in any environment, so one made-up environment finds it.
-        try:
-            req.marker.evaluate(MARKER_ENVIRONMENT)
-        except UndefinedComparison:
-            raise invalid(
-                "its marker can never be evaluated (`~=` and `===` only compare PEP 440 versions)"
-            ) from None
-    if extra is not None:
-        req.marker = _with_extra(req.marker, extra)
-    return str(req)
-
-
-def format_requires_python(spec: str, *, declared_in: str = "pyproject.toml") -> str:
-    """`requires-python` as a Requires-Python value (packaging's rendering)."""
-    try:
-        specifiers = SpecifierSet(spec)
-    except InvalidSpecifier as e:
-        problem: Optional[str] = str(e)
-    else:
-        problem = _legacy_specifier_problem(specifiers)
-        if problem is None and not specifiers:
-            problem = "it has no version specifier"
-        if problem is None:
-            return str(specifiers)
-    raise MetadataError(
-        f"Invalid `requires-python` value `{spec}` in {declared_in}: {problem}. Use something "
-        "like `>=3.9`."
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# RFC 5322 folding of the License field (textwrap 0.16 optimal fit, width 78, tab indent)
-# ---------------------------------------------------------------------------------------------
-
-_WIDTH = 78
-
-
-def _split_words(line: str) -> List[Tuple[str, str, str]]:
-    """(word, trailing whitespace, penalty) fragments, split at spaces and at hyphens between
-    alphanumerics, with words longer than the line width broken up."""
-    words: List[Tuple[str, str]] = []
-    for m in re.finditer(r"([^ ]*)( *)", line):
-        if m.group(0) == "" and m.start() == len(line) and words:
-            break
-        words.append((m.group(1), m.group(2)))
-        if m.end() == len(line):
-            break
-    fragments: List[Tuple[str, str, str]] = []
-    for word, ws in words:
-        splits = [
-            i + 1
-            for i, ch in enumerate(word)
-            if ch == "-"
-            and i > 0
-            and word[i - 1].isalnum()
-            and i + 1 < len(word)
-            and word[i + 1].isalnum()
-        ]
-        prev = 0
-        for idx in splits:
-            fragments.append((word[prev:idx], "", ""))
-            prev = idx
-        fragments.append((word[prev:], ws, ""))
-    broken: List[Tuple[str, str, str]] = []
-    for word, ws, penalty in fragments:
-        if len(word) > _WIDTH:
-            pieces = [word[i : i + _WIDTH] for i in range(0, len(word), _WIDTH)]
-            for piece in pieces[:-1]:
-                broken.append((piece, "", ""))
-            broken.append((pieces[-1], ws, penalty))
-        else:
-            broken.append((word, ws, penalty))
-    return broken
-
-
-def _optimal_fit(fragments: List[Tuple[str, str, str]]) -> List[List[Tuple[str, str, str]]]:
-    n = len(fragments)
-    widths = [0.0]
-    for word, ws, _ in fragments:
-        widths.append(widths[-1] + len(word) + len(ws))
-    minima: List[Tuple[int, float]] = [(0, 0.0)]
-    target = float(_WIDTH)
-    for j in range(1, n + 1):
-        best: Optional[Tuple[int, float]] = None
-        for i in range(j):
-            line_width = widths[j] - widths[i] - len(fragments[j - 1][1]) + len(fragments[j - 1][2])
-            cost = minima[i][1] + 1000
-            if line_width > target:
-                cost += (line_width - target) * 2500
-            elif j < n:
-                gap = target - line_width
-                cost += gap * gap
-            elif i + 1 == j and line_width < target / 4:
-                cost += 25
-            if fragments[j - 1][2]:
-                cost += 25
-            if best is None or cost < best[1]:
-                best = (i, cost)
-        assert best is not None
-        minima.append(best)
-    lines = []
-    pos = n
-    while True:
-        prev = minima[pos][0]
-        lines.append(fragments[prev:pos])
-        pos = prev
-        if pos == 0:
-            break
-    lines.reverse()
-    return lines
-
-
-def fold_header(text: str) -> str:
-    """Fold a long header value the way maturin does for `License` (CRLF + tab continuation)."""
-    lines: List[str] = []
-    for line in text.split("\n"):
-        if not lines and len(line.encode("utf-8")) < _WIDTH:
-            lines.append(line.rstrip(" "))
-            continue
-        fragments = _split_words(line)
-        for group in _optimal_fit(fragments) if fragments else [[]]:
-            if not group:
-                lines.append("")
-                continue
-            body = "".join(w + ws for w, ws, _ in group[:-1]) + group[-1][0] + group[-1][2]
-            lines.append(body if not lines else "\t" + body)
-    out = []
-    for line in lines:
-        stripped = line.rstrip()
-        out.append(stripped if stripped else "\t")
-    return "\r\n".join(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Core metadata
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -711,6 +483,327 @@ def require_cffi(metadata: CoreMetadata) -> CoreMetadata:
     )
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """Where the metadata is read from: the files, and the directories paths are relative to."""
+
+    files: Mapping[str, bytes]
+    crate_dir: str
+    pyproject_dir: str
+    workspace_dir: str
+
+    @property
+    def cargo_toml(self) -> str:
+        return repo_path(self.crate_dir, "Cargo.toml")
+
+    @property
+    def pyproject_toml(self) -> str:
+        return repo_path(self.pyproject_dir, "pyproject.toml")
+
+
+class _LicenseFiles:
+    """The files for `.dist-info/licenses/`: their path there -> their path in the repo, in the
+    order maturin lists them."""
+
+    def __init__(self) -> None:
+        self.sources: Dict[str, str] = {}
+
+    def add(self, target: str, source: str, *, replace: bool = True) -> None:
+        if replace or target not in self.sources:
+            self.sources[target] = source
+
+    def contents(self, sources: _Sources, declared_in: str) -> Tuple[Tuple[str, bytes], ...]:
+        out = []
+        for target, source in self.sources.items():
+            if source not in sources.files:
+                raise MetadataFileMissing(source, "license file", declared_in)
+            out.append((target, sources.files[source]))
+        return tuple(out)
+
+
+def _cargo_readme(
+    cargo_package: Mapping[str, Any], src: _Sources
+) -> Tuple[Optional[str], Optional[str]]:
+    """(description, content type) from `package.readme`, or maturin's guessed readme names."""
+    readme = cargo_package.get("readme")
+    if readme == "false":
+        return None, None
+    if readme:
+        path = repo_path(src.crate_dir, readme)
+        return (
+            _read_text(src.files, path, field="package.readme", declared_in=src.cargo_toml),
+            _content_type_for(path),
+        )
+    for guess in README_GUESSES:
+        path = repo_path(src.crate_dir, guess)
+        if path in src.files:
+            return (
+                _read_text(src.files, path, field="package.readme", declared_in=src.cargo_toml),
+                _content_type_for(path),
+            )
+    return None, None
+
+
+def _cargo_license_file(
+    cargo_package: Mapping[str, Any], src: _Sources, licenses: _LicenseFiles
+) -> None:
+    declared = cargo_package.get("license_file")
+    if not declared:
+        return
+    source = repo_path(src.crate_dir, declared)
+    if not _is_within(source, src.workspace_dir):
+        raise MetadataError(
+            f"The license file `{declared}` specified in {src.cargo_toml} resolves outside the "
+            f"Cargo workspace root `{src.workspace_dir or '.'}`; move it inside the workspace."
+        )
+    if source not in src.files:
+        raise MetadataFileMissing(source, "package.license-file", src.cargo_toml)
+    rel = _relative_to(source, src.crate_dir)
+    licenses.add(rel if rel is not None else posixpath.basename(source), source)
+
+
+def _from_cargo(
+    cargo_package: Mapping[str, Any], src: _Sources, licenses: _LicenseFiles
+) -> CoreMetadata:
+    """Step 1: what Cargo.toml says (maturin's Metadata24::from_cargo_toml)."""
+    name = cargo_package.get("name")
+    if not isinstance(name, str) or not name:
+        raise MetadataError(f"{src.cargo_toml} has no package name; set `[package] name`.")
+    version = normalize_version(str(cargo_package.get("version")), declared_in=src.cargo_toml)
+    authors_list = list(cargo_package.get("authors") or [])
+    authors = ", ".join(authors_list)
+    description, content_type = _cargo_readme(cargo_package, src)
+    urls = tuple(
+        (label, cargo_package[key])
+        for key, label in (
+            ("homepage", "Homepage"),
+            ("documentation", "Documentation"),
+            ("repository", "Source Code"),
+        )
+        if cargo_package.get(key)
+    )
+    _cargo_license_file(cargo_package, src, licenses)
+    summary = cargo_package.get("description")
+    keywords = list(cargo_package.get("keywords") or [])
+    return CoreMetadata(
+        name=name,
+        version=version,
+        summary=summary.strip() if isinstance(summary, str) else None,
+        description=description,
+        description_content_type=content_type,
+        keywords=",".join(keywords) if keywords else None,
+        home_page=cargo_package.get("homepage") or None,
+        author=authors if authors_list else None,
+        author_email=authors if "@" in authors else None,
+        license=cargo_package.get("license") or None,
+        project_urls=urls,
+    )
+
+
+# [project] keys whose Cargo values survive only when the key is listed in `project.dynamic`,
+# and the fields they stand for.
+_DYNAMIC_FIELDS = (
+    ("description", ("summary",)),
+    ("authors", ("author", "author_email")),
+    ("maintainers", ("maintainer", "maintainer_email")),
+    ("keywords", ("keywords",)),
+    ("urls", ("project_urls",)),
+    ("license", ("license", "license_expression")),
+    ("classifiers", ("classifiers",)),
+    ("readme", ("description", "description_content_type")),
+    ("requires-python", ("requires_python",)),
+)
+
+
+def _project_table(
+    pyproject: Optional[Mapping[str, Any]], src: _Sources
+) -> Optional[Mapping[str, Any]]:
+    project = (pyproject or {}).get("project")
+    if project is None:
+        return None
+    if not isinstance(project, Mapping):
+        raise MetadataError(f"`project` in {src.pyproject_toml} must be a table.")
+    return project
+
+
+def _project_name_and_statics(
+    md: CoreMetadata, project: Mapping[str, Any], src: _Sources
+) -> CoreMetadata:
+    """Step 2: `[project] name` and `version`; Cargo's values of static fields are dropped."""
+    dynamic = set(project.get("dynamic") or [])
+    if "name" in dynamic:
+        raise MetadataError(
+            f"`project.dynamic` must not contain `name` in {src.pyproject_toml}; set `project.name`."
+        )
+    pname = project.get("name")
+    if not isinstance(pname, str) or not is_valid_name(pname):
+        raise MetadataError(
+            f"`project.name` {pname!r} in {src.pyproject_toml} is not a valid Python package name: use "
+            "letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit."
+        )
+    cleared: Dict[str, Any] = {
+        key: () if key in ("project_urls", "classifiers") else None
+        for dyn, keys in _DYNAMIC_FIELDS
+        if dyn not in dynamic
+        for key in keys
+    }
+    if project.get("version") is not None:
+        cleared["version"] = normalize_version(
+            str(project["version"]), declared_in=src.pyproject_toml, field="project.version"
+        )
+    return dataclasses.replace(md, name=pname, **cleared)
+
+
+def _project_readme(md: CoreMetadata, project: Mapping[str, Any], src: _Sources) -> CoreMetadata:
+    value = project.get("readme")
+    where = src.pyproject_toml
+    if value is None:
+        return md
+    if isinstance(value, str):
+        path, _ = _metadata_path(
+            src.pyproject_dir, src.workspace_dir, value, "project.readme", where
+        )
+        return dataclasses.replace(
+            md,
+            description=_read_text(src.files, path, field="project.readme", declared_in=where),
+            description_content_type=_content_type_for(path),
+        )
+    if not isinstance(value, Mapping):
+        raise MetadataError(f"`project.readme` in {where} must be a path or a table.")
+    if "file" in value and "text" in value:
+        raise MetadataError(
+            f"`project.readme` in {where} has both `file` and `text`; they are "
+            "mutually exclusive, keep only one."
+        )
+    description = md.description
+    if value.get("file") is not None:
+        path, _ = _metadata_path(
+            src.pyproject_dir, src.workspace_dir, value["file"], "project.readme.file", where
+        )
+        description = _read_text(src.files, path, field="project.readme.file", declared_in=where)
+    if value.get("text") is not None:
+        description = value["text"]
+    # maturin takes the table's content-type as is, even when it is absent.
+    return dataclasses.replace(
+        md, description=description, description_content_type=value.get("content-type")
+    )
+
+
+def _project_license(
+    md: CoreMetadata, project: Mapping[str, Any], src: _Sources, licenses: _LicenseFiles
+) -> CoreMetadata:
+    lic = project.get("license")
+    where = src.pyproject_toml
+    if isinstance(lic, str):
+        md = dataclasses.replace(md, license_expression=lic)
+    elif isinstance(lic, Mapping):
+        if lic.get("file") is not None:
+            declared = lic["file"]
+            source, root = _metadata_path(
+                src.pyproject_dir, src.workspace_dir, declared, "project.license.file", where
+            )
+            if source not in src.files:
+                raise MetadataFileMissing(source, "project.license.file", where)
+            if ".." in declared.split("/"):
+                target = _relative_to(source, root) or source
+            else:
+                rel = _relative_to(source, src.pyproject_dir)
+                target = rel if rel is not None else posixpath.basename(source)
+            licenses.add(target, source)
+        elif lic.get("text") is not None:
+            md = dataclasses.replace(md, license=lic["text"])
+    elif lic is not None:
+        raise MetadataError(f"`project.license` in {where} must be an SPDX string or a table.")
+
+    globs = project.get("license-files")
+    if globs is not None:
+        if not isinstance(globs, list):
+            raise MetadataError(f"`project.license-files` in {where} must be an array of globs.")
+        for pattern in globs:
+            _check_license_glob(pattern, where)
+            for rel in _match_files(src.files, src.pyproject_dir, pattern):
+                # An explicit glob match always comes from the pyproject.toml directory.
+                licenses.add(rel, repo_path(src.pyproject_dir, rel))
+    else:
+        for pattern in LICENSE_AUTO_GLOBS:
+            for rel in _match_files(src.files, src.pyproject_dir, pattern):
+                licenses.add(rel, repo_path(src.pyproject_dir, rel), replace=False)
+    return md
+
+
+def _project_fields(md: CoreMetadata, project: Mapping[str, Any], src: _Sources) -> CoreMetadata:
+    """Contacts, summary, requires-python, keywords, classifiers and urls, as declared."""
+    where = src.pyproject_toml
+    changes: Dict[str, Any] = {}
+    for field_name, (name_key, email_key) in (
+        ("authors", ("author", "author_email")),
+        ("maintainers", ("maintainer", "maintainer_email")),
+    ):
+        if project.get(field_name) is not None:
+            names, emails = _split_contacts(
+                project[field_name], field=f"project.{field_name}", declared_in=where
+            )
+            if names is not None:
+                changes[name_key] = names
+            if emails is not None:
+                changes[email_key] = emails
+    if project.get("description") is not None:
+        changes["summary"] = project["description"]
+    if project.get("requires-python") is not None:
+        changes["requires_python"] = format_requires_python(
+            project["requires-python"], declared_in=where
+        )
+    if project.get("keywords") is not None:
+        changes["keywords"] = ",".join(project["keywords"])
+    if project.get("classifiers") is not None:
+        changes["classifiers"] = tuple(project["classifiers"])
+    if project.get("urls") is not None:
+        changes["project_urls"] = _string_table(
+            project["urls"], field="project.urls", declared_in=where
+        )
+    return dataclasses.replace(md, **changes)
+
+
+def _project_requirements(
+    md: CoreMetadata, project: Mapping[str, Any], src: _Sources
+) -> CoreMetadata:
+    where = src.pyproject_toml
+    requires_dist = [
+        format_requirement(dep, declared_in=f"`project.dependencies` of {where}")
+        for dep in project.get("dependencies") or []
+    ]
+    provides_extra: List[str] = []
+    optional = _sorted_table(
+        project.get("optional-dependencies"),
+        field="project.optional-dependencies",
+        declared_in=where,
+    )
+    for extra, deps in optional:
+        if not is_valid_name(extra):
+            raise MetadataError(
+                f"Invalid extra name `{extra}` in `project.optional-dependencies` of {where}: "
+                "use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit."
+            )
+        provides_extra.append(canonicalize_name(extra))
+        requires_dist.extend(
+            format_requirement(
+                dep,
+                extra=extra,
+                declared_in=f"`project.optional-dependencies.{extra}` of {where}",
+            )
+            for dep in deps
+        )
+    scripts, gui_scripts, entry_points = _entry_point_sections(project, where)
+    return dataclasses.replace(
+        md,
+        requires_dist=tuple(requires_dist),
+        provides_extra=tuple(provides_extra),
+        scripts=scripts,
+        gui_scripts=gui_scripts,
+        entry_points=entry_points,
+    )
+
+
 def build_core_metadata(
     *,
     cargo_package: Mapping[str, Any],
@@ -727,288 +820,23 @@ def build_core_metadata(
     `workspace_dir` (the Cargo workspace root, repo-relative) bounds `..` paths in metadata the
     way maturin does; without it they are only kept inside the repository.
     """
-    crate_dir = repo_path(crate_dir, "")
-    pyproject_dir = repo_path(pyproject_dir, "")
-    workspace_dir = "" if workspace_dir is None else repo_path(workspace_dir, "")
-    cargo_toml = repo_path(crate_dir, "Cargo.toml")
-    pyproject_toml = repo_path(pyproject_dir, "pyproject.toml")
-
-    # --- Cargo.toml ---------------------------------------------------------------------
-    name = cargo_package.get("name")
-    if not isinstance(name, str) or not name:
-        raise MetadataError(f"{cargo_toml} has no package name; set `[package] name`.")
-    version = normalize_version(str(cargo_package.get("version")), declared_in=cargo_toml)
-    authors_list = list(cargo_package.get("authors") or [])
-    authors = ", ".join(authors_list)
-
-    description: Optional[str] = None
-    content_type: Optional[str] = None
-    readme = cargo_package.get("readme")
-    if readme == "false":
-        pass
-    elif readme:
-        path = repo_path(crate_dir, readme)
-        description = _read_text(files, path, field="package.readme", declared_in=cargo_toml)
-        content_type = _content_type_for(path)
-    else:
-        for guess in README_GUESSES:
-            path = repo_path(crate_dir, guess)
-            if path in files:
-                description = _read_text(
-                    files, path, field="package.readme", declared_in=cargo_toml
-                )
-                content_type = _content_type_for(path)
-                break
-
-    urls: List[Tuple[str, str]] = []
-    for key, label in (
-        ("homepage", "Homepage"),
-        ("documentation", "Documentation"),
-        ("repository", "Source Code"),
-    ):
-        if cargo_package.get(key):
-            urls.append((label, cargo_package[key]))
-
-    license_files: List[str] = []
-    license_sources: Dict[str, str] = {}
-    if cargo_package.get("license_file"):
-        declared = cargo_package["license_file"]
-        source = repo_path(crate_dir, declared)
-        if not _is_within(source, workspace_dir):
-            raise MetadataError(
-                f"The license file `{declared}` specified in {cargo_toml} resolves outside the Cargo "
-                f"workspace root `{workspace_dir or '.'}`; move it inside the workspace."
-            )
-        if source not in files:
-            raise MetadataFileMissing(source, "package.license-file", cargo_toml)
-        rel = _relative_to(source, crate_dir)
-        target = rel if rel is not None else posixpath.basename(source)
-        license_files.append(target)
-        license_sources[target] = source
-
-    summary = cargo_package.get("description")
-    keywords = list(cargo_package.get("keywords") or [])
-    fields: Dict[str, Any] = {
-        "name": name,
-        "version": version,
-        "summary": summary.strip() if isinstance(summary, str) else None,
-        "description": description,
-        "description_content_type": content_type,
-        "keywords": ",".join(keywords) if keywords else None,
-        "home_page": cargo_package.get("homepage") or None,
-        "author": authors if authors_list else None,
-        "author_email": authors if "@" in authors else None,
-        "license": cargo_package.get("license") or None,
-        "project_urls": tuple(urls),
-    }
-    scripts: Tuple[Tuple[str, str], ...] = ()
-    gui_scripts: Tuple[Tuple[str, str], ...] = ()
-    entry_points: tuple = ()
-
-    # --- pyproject.toml [project] -------------------------------------------------------------
-    project = (pyproject or {}).get("project")
-    if project is not None:
-        if not isinstance(project, Mapping):
-            raise MetadataError(f"`project` in {pyproject_toml} must be a table.")
-        dynamic = set(project.get("dynamic") or [])
-        if "name" in dynamic:
-            raise MetadataError(
-                f"`project.dynamic` must not contain `name` in {pyproject_toml}; set `project.name`."
-            )
-        pname = project.get("name")
-        if not isinstance(pname, str) or not is_valid_name(pname):
-            raise MetadataError(
-                f"`project.name` {pname!r} in {pyproject_toml} is not a valid Python package name: use "
-                "letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit."
-            )
-        # Cargo values survive only where [project] declares the field dynamic.
-        for dyn, keys in (
-            ("description", ("summary",)),
-            ("authors", ("author", "author_email")),
-            ("maintainers", ("maintainer", "maintainer_email")),
-            ("keywords", ("keywords",)),
-            ("urls", ("project_urls",)),
-            ("license", ("license", "license_expression")),
-            ("classifiers", ("classifiers",)),
-            ("readme", ("description", "description_content_type")),
-            ("requires-python", ("requires_python",)),
-        ):
-            if dyn not in dynamic:
-                for key in keys:
-                    fields[key] = () if key in ("project_urls", "classifiers") else None
-        fields["name"] = pname
-        if project.get("version") is not None:
-            fields["version"] = normalize_version(
-                str(project["version"]),
-                declared_in=pyproject_toml,
-                field="project.version",
-            )
-
-        readme_value = project.get("readme")
-        if isinstance(readme_value, str):
-            path, _ = _metadata_path(
-                pyproject_dir,
-                workspace_dir,
-                readme_value,
-                "project.readme",
-                pyproject_toml,
-            )
-            fields["description"] = _read_text(
-                files, path, field="project.readme", declared_in=pyproject_toml
-            )
-            fields["description_content_type"] = _content_type_for(path)
-        elif isinstance(readme_value, Mapping):
-            if "file" in readme_value and "text" in readme_value:
-                raise MetadataError(
-                    f"`project.readme` in {pyproject_toml} has both `file` and `text`; they are "
-                    "mutually exclusive, keep only one."
-                )
-            if readme_value.get("file") is not None:
-                path, _ = _metadata_path(
-                    pyproject_dir,
-                    workspace_dir,
-                    readme_value["file"],
-                    "project.readme.file",
-                    pyproject_toml,
-                )
-                fields["description"] = _read_text(
-                    files, path, field="project.readme.file", declared_in=pyproject_toml
-                )
-            if readme_value.get("text") is not None:
-                fields["description"] = readme_value["text"]
-            # maturin takes the table's content-type as is, even when it is absent.
-            fields["description_content_type"] = readme_value.get("content-type")
-        elif readme_value is not None:
-            raise MetadataError(f"`project.readme` in {pyproject_toml} must be a path or a table.")
-
-        lic = project.get("license")
-        if isinstance(lic, str):
-            fields["license_expression"] = lic
-        elif isinstance(lic, Mapping):
-            if lic.get("file") is not None:
-                declared = lic["file"]
-                source, root = _metadata_path(
-                    pyproject_dir,
-                    workspace_dir,
-                    declared,
-                    "project.license.file",
-                    pyproject_toml,
-                )
-                if source not in files:
-                    raise MetadataFileMissing(source, "project.license.file", pyproject_toml)
-                if ".." in declared.split("/"):
-                    target = _relative_to(source, root) or source
-                else:
-                    rel = _relative_to(source, pyproject_dir)
-                    target = rel if rel is not None else posixpath.basename(source)
-                license_sources[target] = source
-                if target not in license_files:
-                    license_files.append(target)
-            elif lic.get("text") is not None:
-                fields["license"] = lic["text"]
-        elif lic is not None:
-            raise MetadataError(
-                f"`project.license` in {pyproject_toml} must be an SPDX string or a table."
-            )
-
-        globs = project.get("license-files")
-        if globs is not None:
-            if not isinstance(globs, list):
-                raise MetadataError(
-                    f"`project.license-files` in {pyproject_toml} must be an array of globs."
-                )
-            for pattern in globs:
-                _check_license_glob(pattern, pyproject_toml)
-                for rel in _match_files(files, pyproject_dir, pattern):
-                    # An explicit glob match always comes from the pyproject.toml directory.
-                    license_sources[rel] = repo_path(pyproject_dir, rel)
-                    if rel not in license_files:
-                        license_files.append(rel)
-        else:
-            for pattern in LICENSE_AUTO_GLOBS:
-                for rel in _match_files(files, pyproject_dir, pattern):
-                    if rel not in license_files:
-                        license_sources[rel] = repo_path(pyproject_dir, rel)
-                        license_files.append(rel)
-
-        for field_name, (name_key, email_key) in (
-            ("authors", ("author", "author_email")),
-            ("maintainers", ("maintainer", "maintainer_email")),
-        ):
-            if project.get(field_name) is not None:
-                names, emails = _split_contacts(
-                    project[field_name],
-                    field=f"project.{field_name}",
-                    declared_in=pyproject_toml,
-                )
-                if names is not None:
-                    fields[name_key] = names
-                if emails is not None:
-                    fields[email_key] = emails
-
-        if project.get("description") is not None:
-            fields["summary"] = project["description"]
-        if project.get("requires-python") is not None:
-            fields["requires_python"] = format_requires_python(
-                project["requires-python"], declared_in=pyproject_toml
-            )
-        if project.get("keywords") is not None:
-            fields["keywords"] = ",".join(project["keywords"])
-        if project.get("classifiers") is not None:
-            fields["classifiers"] = tuple(project["classifiers"])
-        if project.get("urls") is not None:
-            fields["project_urls"] = _string_table(
-                project["urls"], field="project.urls", declared_in=pyproject_toml
-            )
-
-        requires_dist: List[str] = []
-        for dep in project.get("dependencies") or []:
-            requires_dist.append(
-                format_requirement(dep, declared_in=f"`project.dependencies` of {pyproject_toml}")
-            )
-        provides_extra: List[str] = []
-        optional = _sorted_table(
-            project.get("optional-dependencies"),
-            field="project.optional-dependencies",
-            declared_in=pyproject_toml,
-        )
-        for extra, deps in optional:
-            if not is_valid_name(extra):
-                raise MetadataError(
-                    f"Invalid extra name `{extra}` in `project.optional-dependencies` of {pyproject_toml}: "
-                    "use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit."
-                )
-            provides_extra.append(canonicalize_name(extra))
-            for dep in deps:
-                requires_dist.append(
-                    format_requirement(
-                        dep,
-                        extra=extra,
-                        declared_in=f"`project.optional-dependencies.{extra}` of {pyproject_toml}",
-                    )
-                )
-        fields["requires_dist"] = tuple(requires_dist)
-        fields["provides_extra"] = tuple(provides_extra)
-        scripts, gui_scripts, entry_points = _entry_point_sections(project, pyproject_toml)
-
-    license_contents = []
-    for target in license_files:
-        source = license_sources.get(target, repo_path(pyproject_dir, target))
-        if source not in files:
-            raise MetadataFileMissing(
-                source,
-                "license file",
-                pyproject_toml if project is not None else cargo_toml,
-            )
-        license_contents.append((target, files[source]))
-
-    return CoreMetadata(
-        license_files=tuple(license_contents),
-        scripts=scripts,
-        gui_scripts=gui_scripts,
-        entry_points=entry_points,
-        **fields,
+    src = _Sources(
+        files=files,
+        crate_dir=repo_path(crate_dir, ""),
+        pyproject_dir=repo_path(pyproject_dir, ""),
+        workspace_dir="" if workspace_dir is None else repo_path(workspace_dir, ""),
     )
+    licenses = _LicenseFiles()
+    md = _from_cargo(cargo_package, src, licenses)
+    project = _project_table(pyproject, src)
+    if project is not None:
+        md = _project_name_and_statics(md, project, src)
+        md = _project_readme(md, project, src)
+        md = _project_license(md, project, src, licenses)
+        md = _project_fields(md, project, src)
+        md = _project_requirements(md, project, src)
+    declared_in = src.pyproject_toml if project is not None else src.cargo_toml
+    return dataclasses.replace(md, license_files=licenses.contents(src, declared_in))
 
 
 def _is_within(path: str, directory: str) -> bool:

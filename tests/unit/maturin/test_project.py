@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, Optional
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata
@@ -13,7 +13,7 @@ from pants_rust_python.maturin.project import (
     is_importable_module_name,
     resolve_project,
 )
-from rust_python_testutil.metadata import ABI3_PY38, REG, crate_metadata
+from rust_python_testutil.metadata import ABI3_PY38, crate_metadata
 
 
 def resolve(

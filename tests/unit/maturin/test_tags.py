@@ -5,7 +5,6 @@ from typing import Any, Mapping
 import pytest
 from pants_rust_python.maturin.project import ProjectSpec, resolve_project
 from pants_rust_python.maturin.tags import (
-    TagError,
     abi3_tag,
     cpython_tag,
     platform_tag,

@@ -12,6 +12,7 @@ import packaging
 import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
+from pants_rust_python.wheel.folding import fold_header
 from pants_rust_python.wheel.metadata import (
     CoreMetadata,
     MetadataError,
@@ -21,15 +22,13 @@ from pants_rust_python.wheel.metadata import (
     check_header_values,
     entry_points_txt,
     escape_distribution,
-    fold_header,
-    format_requirement,
-    format_requires_python,
     metadata_input_globs,
     normalize_version,
     render_entry_points,
     render_metadata,
     require_cffi,
 )
+from pants_rust_python.wheel.requirements import format_requirement, format_requires_python
 from rust_python_testutil.requirements import (
     metadata_difference,
     requirement_difference,
