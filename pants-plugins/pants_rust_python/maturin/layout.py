@@ -20,15 +20,11 @@ from typing import Collection, Dict, Iterable, List, Mapping, Optional, Tuple, T
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.maturin.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
 from pants_rust_python.wheel.entry import WheelEntry
-from pants_rust_python.wheel.wheel import escape_distribution
+from pants_rust_python.wheel.wheel import DATA_SCHEMES, data_dir
 
 
 class LayoutError(ValueError):
     """The files asked for cannot be laid out (missing inputs, two files at one path)."""
-
-
-# Possible subdirectories of a wheel's `.data` directory (PEP 427).
-DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
 
 
 def pyo3_init_py(extension_name: str) -> bytes:
@@ -67,17 +63,13 @@ def extension_filename(spec: ProjectSpec, ext_suffix: str) -> str:
     return f"{spec.extension_name}{ext_suffix}"
 
 
-def version_escaped(version: str) -> str:
-    """PEP 440-normalized version with `-` escaped, as used in `.data`/`.dist-info` names."""
+def data_dir_name(spec: ProjectSpec, version: str) -> str:
+    """The wheel's `.data` directory, for `version` (PEP 440-normalized here)."""
     try:
         normalized = str(Version(version))
     except InvalidVersion as e:
         raise LayoutError(f"`{version}` is not a valid PEP 440 version.") from e
-    return normalized.replace("-", "_")
-
-
-def data_dir_name(spec: ProjectSpec, version: str) -> str:
-    return f"{escape_distribution(spec.distribution_name)}-{version_escaped(version)}.data"
+    return data_dir(spec.distribution_name, normalized)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,10 +301,10 @@ def data_entries(
     for path, content in data_files.items():
         path = posixpath.normpath(path)
         subdir = path.split("/", 1)[0]
-        if "/" not in path or subdir not in DATA_SUBDIRS:
+        if "/" not in path or subdir not in DATA_SCHEMES:
             raise LayoutError(
                 f"Invalid data dir entry {spec.data_dir}/{path}: files must be inside one of "
-                f"the directories {', '.join(DATA_SUBDIRS)}."
+                f"the directories {', '.join(DATA_SCHEMES)}."
             )
         entries.append(WheelEntry(f"{data_dir}/{path}", content, path in executable))
     return list(_finish(entries))

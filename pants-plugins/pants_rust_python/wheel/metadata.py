@@ -38,7 +38,7 @@ from pants_rust_python.wheel.requirements import (
     format_requirement,
     format_requires_python,
 )
-from pants_rust_python.wheel.wheel import escape_distribution, escape_version
+from pants_rust_python.wheel.wheel import dist_info_dir
 
 METADATA_VERSION = "2.4"
 
@@ -126,20 +126,8 @@ class CoreMetadata:
     entry_points: Tuple[Tuple[str, Tuple[Tuple[str, str], ...]], ...] = ()
 
     @property
-    def distribution_escaped(self) -> str:
-        return escape_distribution(self.name)
-
-    @property
-    def version_escaped(self) -> str:
-        return escape_version(self.version)
-
-    @property
     def dist_info_dir(self) -> str:
-        return f"{self.distribution_escaped}-{self.version_escaped}.dist-info"
-
-    @property
-    def data_dir(self) -> str:
-        return f"{self.distribution_escaped}-{self.version_escaped}.data"
+        return dist_info_dir(self.name, self.version)
 
     def license_file_map(self) -> Dict[str, bytes]:
         return dict(self.license_files)

@@ -14,13 +14,13 @@ from pants_rust_python.maturin.layout import (
     LayoutError,
     Origin,
     cffi_init_py,
+    data_dir_name,
     data_entries,
     extension_entries,
     materialize,
     plan_binary,
     plan_extension,
     pyo3_init_py,
-    version_escaped,
 )
 from pants_rust_python.maturin.project import ProjectSpec, resolve_project
 from pants_rust_python.wheel.wheel import escape_distribution
@@ -400,9 +400,10 @@ def test_generated_texts() -> None:
     assert pyo3_init_py("m").endswith(b"    __all__ = m.__all__")
     assert b"'m.dll'" in cffi_init_py("m.dll")
     assert escape_distribution("Foo.Bar--baz_") == "foo_bar_baz_"
-    assert version_escaped("1.0.0-rc.1") == "1.0.0rc1"
+    spec = _spec()
+    assert data_dir_name(spec, "1.0.0-rc.1") == "x-1.0.0rc1.data"
     with pytest.raises(LayoutError):
-        version_escaped("not a version")
+        data_dir_name(spec, "not a version")
 
 
 def _spec() -> ProjectSpec:

@@ -21,7 +21,6 @@ from pants_rust_python.wheel.metadata import (
     canonicalize_name,
     check_header_values,
     entry_points_txt,
-    escape_distribution,
     metadata_input_globs,
     normalize_version,
     render_entry_points,
@@ -29,6 +28,7 @@ from pants_rust_python.wheel.metadata import (
     require_cffi,
 )
 from pants_rust_python.wheel.requirements import format_requirement, format_requires_python
+from pants_rust_python.wheel.wheel import escape_distribution
 from rust_python_testutil.requirements import (
     metadata_difference,
     requirement_difference,
