@@ -400,6 +400,38 @@ async def build_shared_layer(request: _SharedLayerRequest) -> CargoLayer:
     return await _layer(result.output_digest)
 
 
+async def _compile_layer(
+    request: _DepsLayerRequest,
+    vendored: VendoredCrates,
+    *,
+    sources: Digest,
+    inputs: tuple[Digest, ...],
+    driver_args: tuple[str, ...],
+    description: str,
+    what: str,
+) -> CargoLayer:
+    """One layer of `request`'s build: cargo's target directory after compiling `sources` on
+    top of `inputs`, the repo's own crates then removed from it (`--local-package`)."""
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            root_dir=request.workspace.root_dir,
+            vendored=vendored,
+            mode="deps",
+            sources=sources,
+            cargo_args=_cargo_build_args(request),
+            driver_args=(f"--profile-dir={profile_dir_name(request.profile)}", *driver_args),
+            extra_inputs=inputs,
+            env=request.env,
+            output_directories=(TARGET_DIR, OUT),
+            description=description,
+        ),
+    )
+    if result.exit_code != 0:
+        raise failure(f"Compiling {what}", result)
+    return await _layer(result.output_digest)
+
+
 @rule(desc="Compile third-party crates", level=LogLevel.DEBUG)
 async def build_deps_layer(
     request: _DepsLayerRequest,
@@ -417,27 +449,15 @@ async def build_deps_layer(
         package = workspace.manifest(crate_dir).get("package") or {}
         if isinstance(package.get("name"), str):
             local_packages.append(package["name"])
-    result = await Get(
-        FallibleProcessResult,
-        CargoProcess(
-            root_dir=workspace.root_dir,
-            vendored=vendored,
-            mode="deps",
-            sources=workspace.stub_digest,
-            cargo_args=_cargo_build_args(request),
-            driver_args=(
-                f"--profile-dir={profile_dir_name(request.profile)}",
-                *(f"--local-package={name}" for name in sorted(local_packages)),
-            ),
-            extra_inputs=(base.digest,) if base else (),
-            env=request.env,
-            output_directories=(TARGET_DIR, OUT),
-            description=f"Compile third-party crates for {request.description}",
-        ),
+    return await _compile_layer(
+        request,
+        vendored,
+        sources=workspace.stub_digest,
+        inputs=(base.digest,) if base else (),
+        driver_args=tuple(f"--local-package={name}" for name in sorted(local_packages)),
+        description=f"Compile third-party crates for {request.description}",
+        what=f"the third-party crates of {request.description}",
     )
-    if result.exit_code != 0:
-        raise failure(f"Compiling the third-party crates of {request.description}", result)
-    return await _layer(result.output_digest)
 
 
 def _stub_tree_complement(workspace: CargoWorkspace, real_files: set[str]) -> list[str]:
@@ -521,29 +541,16 @@ async def build_repo_layer(
         base = await Get(CargoLayer, _RepoLayerRequest, request.base)
     else:
         base = await Get(CargoLayer, _DepsLayerRequest, deps)
-    description = f"repo crate {request.crate_dir or '.'} for {deps.description}"
-    result = await Get(
-        FallibleProcessResult,
-        CargoProcess(
-            root_dir=workspace.root_dir,
-            vendored=vendored,
-            mode="deps",
-            sources=tree.digest,
-            cargo_args=_cargo_build_args(deps),
-            driver_args=(
-                f"--profile-dir={profile_dir_name(deps.profile)}",
-                f"--local-package={deps.package}",
-                f"--stable-sources={_STABLE_SOURCES}",
-            ),
-            extra_inputs=(base.digest, stable),
-            env=deps.env,
-            output_directories=(TARGET_DIR, OUT),
-            description=f"Compile the {description}",
-        ),
+    description = f"the repo crate {request.crate_dir or '.'} for {deps.description}"
+    return await _compile_layer(
+        deps,
+        vendored,
+        sources=tree.digest,
+        inputs=(base.digest, stable),
+        driver_args=(f"--local-package={deps.package}", f"--stable-sources={_STABLE_SOURCES}"),
+        description=f"Compile {description}",
+        what=description,
     )
-    if result.exit_code != 0:
-        raise failure(f"Compiling the {description}", result)
-    return await _layer(result.output_digest)
 
 
 async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerRequest:
