@@ -23,7 +23,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import GeneratedSources, GenerateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-from pants_rust_python.maturin.layout import extension_entries
+from pants_rust_python.maturin.layout import extension_entries, materialize, untyped_module_stub
 from pants_rust_python.target_types import RustPythonSourcesField
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
@@ -73,6 +73,8 @@ async def generate_python_from_rust(request: GeneratePythonFromRustRequest) -> G
             ffi_py=ffi_py[0].content if ffi_py else None,
         ):
             entries[entry.path] = entry
+    for entry in materialize(untyped_module_stub(spec)):
+        entries[entry.path] = entry
     digest = await Get(
         Digest,
         CreateDigest(

@@ -21,6 +21,7 @@ from pants_rust_python.maturin.layout import (
     plan_binary,
     plan_extension,
     pyo3_init_py,
+    untyped_module_stub,
 )
 from pants_rust_python.maturin.project import ProjectSpec, resolve_project
 from pants_rust_python.wheel.wheel import escape_distribution
@@ -482,3 +483,14 @@ def test_python_entries_filtering_and_data_executables() -> None:
         ("x-1.0.data/data/x", False),
         ("x-1.0.data/scripts/run", True),
     ]
+
+
+def test_untyped_module_stub_only_for_pure_extension_modules_without_a_stub() -> None:
+    spec = _spec()
+    assert spec.stub_path is None and not spec.mixed
+    (planned,) = untyped_module_stub(spec)
+    assert planned.path == f"{spec.module_dir}/__init__.pyi"
+    assert b"def __getattr__(name: str) -> Any: ..." in planned.text
+    assert untyped_module_stub(dataclasses.replace(spec, stub_path="p/x.pyi")) == ()
+    assert untyped_module_stub(dataclasses.replace(spec, bindings="cffi")) == ()
+    assert untyped_module_stub(dataclasses.replace(spec, python_module="p/python/x")) == ()
