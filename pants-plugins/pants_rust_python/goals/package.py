@@ -217,8 +217,11 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
 
 
 @dataclass(frozen=True)
-class _WheelsRequest:
+class _WheelsRequest(EngineAwareParameter):
     address: Address
+
+    def debug_hint(self) -> str:
+        return str(self.address)
 
 
 @dataclass(frozen=True)

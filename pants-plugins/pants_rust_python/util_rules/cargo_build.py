@@ -20,6 +20,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Optional
 
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
     EMPTY_DIGEST,
@@ -83,11 +84,14 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class VendorRequest:
+class VendorRequest(EngineAwareParameter):
     # Manifests and Cargo.lock (sources may be stubs: vendoring reads only the manifests).
     digest: Digest
     root_dir: str
     lockfile: str
+
+    def debug_hint(self) -> str:
+        return self.lockfile
 
 
 @rule
@@ -167,10 +171,13 @@ class FeatureSelection:
 
 
 @dataclass(frozen=True)
-class CargoMetadataRequest:
+class CargoMetadataRequest(EngineAwareParameter):
     workspace: CargoWorkspace
     package: str
     features: FeatureSelection
+
+    def debug_hint(self) -> str:
+        return self.package
 
 
 @dataclass(frozen=True)
@@ -230,7 +237,7 @@ async def cargo_metadata(
 
 
 @dataclass(frozen=True)
-class CargoBuildRequest:
+class CargoBuildRequest(EngineAwareParameter):
     workspace: CargoWorkspace
     # The repo's real sources for the crates being built (missing crates are stubbed).
     sources: Digest
@@ -253,6 +260,9 @@ class CargoBuildRequest:
     # the crate types of the library being built (None: programs).
     shared_crates: tuple[SharedCrate, ...] = ()
     crate_types: Optional[tuple[str, ...]] = None
+
+    def debug_hint(self) -> str:
+        return self.description
 
 
 @dataclass(frozen=True)
@@ -287,7 +297,7 @@ class CargoBuildResult:
 
 
 @dataclass(frozen=True)
-class _DepsLayerRequest:
+class _DepsLayerRequest(EngineAwareParameter):
     """A CargoBuildRequest without what only the repo's own crates depend on.
 
     With a `base` (the same build for the previous interpreter), cargo starts from that layer's
@@ -305,6 +315,9 @@ class _DepsLayerRequest:
     description: str
     base: Optional["_DepsLayerRequest"] = None
     shared: Optional["_SharedLayerRequest"] = None
+
+    def debug_hint(self) -> str:
+        return self.description
 
 
 async def _layer(output: Digest) -> CargoLayer:
@@ -505,7 +518,7 @@ def _listing(files: tuple[str, ...]) -> bytes:
 
 
 @dataclass(frozen=True)
-class _RepoLayerRequest:
+class _RepoLayerRequest(EngineAwareParameter):
     """One repo crate the built crate depends on, compiled on top of the layers of the crates it
     uses (or of the third-party layer); the crates after it, and the built crate, are stubs.
 
@@ -520,6 +533,9 @@ class _RepoLayerRequest:
     sources: Digest
     files: tuple[str, ...]
     base: Optional["_RepoLayerRequest"] = None
+
+    def debug_hint(self) -> str:
+        return f"{self.crate_dir or '.'} for {self.deps.description}"
 
 
 @rule(desc="Compile a repo crate a crate depends on", level=LogLevel.DEBUG)

@@ -11,6 +11,7 @@ import pkgutil
 import posixpath
 from dataclasses import dataclass
 
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, FileContent, RemovePrefix
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -87,13 +88,16 @@ async def build_cbindgen_tool() -> CbindgenTool:
 
 
 @dataclass(frozen=True)
-class CHeaderRequest:
+class CHeaderRequest(EngineAwareParameter):
     workspace: CargoWorkspace
     # The repo's real sources for the crate and its path dependencies.
     sources: Digest
     crate_dir: str
     # For messages: the target and crate.
     description: str
+
+    def debug_hint(self) -> str:
+        return self.description
 
 
 @dataclass(frozen=True)

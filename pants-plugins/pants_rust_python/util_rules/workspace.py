@@ -11,6 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
@@ -34,9 +35,12 @@ class CargoWorkspaceError(Exception):
 
 
 @dataclass(frozen=True)
-class CargoWorkspaceRequest:
+class CargoWorkspaceRequest(EngineAwareParameter):
     crate_dir: str
     description_of_origin: str
+
+    def debug_hint(self) -> str:
+        return self.description_of_origin
 
 
 @dataclass(frozen=True)
