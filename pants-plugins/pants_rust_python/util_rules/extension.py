@@ -108,9 +108,8 @@ class RustProject:
     features: FeatureSelection
     profile: str
     strip: bool
-    # The interpreters found for the target's constraints, and those it is built for (see
+    # The interpreters it is built for, among those of its constraints (see
     # maturin.project.interpreters_to_build).
-    interpreters: tuple[PythonInterpreter, ...]
     build_for: tuple[PythonInterpreter, ...]
     # The cargo sources of the crate and of every repo crate it depends on (no Python files).
     cargo_sources: Digest
@@ -244,7 +243,6 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         features=features,
         profile=profile,
         strip=target.get(RustStripField).value,
-        interpreters=interpreters.interpreters,
         build_for=build_for,
         cargo_sources=cargo_inputs,
         own_sources=own_sources.snapshot.digest,

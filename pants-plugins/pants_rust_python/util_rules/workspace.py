@@ -126,9 +126,9 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
     )
     members, exclude = workspace_member_globs(root_manifest.value)
 
-    manifest_of(crate_dir)
     manifests: dict[str, ParsedDocument] = {
         root_dir: root_manifest,
+        # Parsed by the search for the workspace root, which asks about the crate first.
         crate_dir: parsed[crate_manifest_path],
     }
     raw: dict[str, bytes] = {
