@@ -8,8 +8,9 @@ import re
 
 import pytest
 from pants.engine.addresses import Address
+from pants.engine.fs import EMPTY_SNAPSHOT
 from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import RuleRunner
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 from rust_python_testutil.e2e import source_checkout
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
@@ -221,3 +222,46 @@ def test_build_script_running_an_undeclared_tool() -> None:
     runner.write_files(hello_crate({"Cargo.toml": manifest, "build.rs": BUILD_RS_RUNNING_PERL}))
     _, library = build_native_library(runner, Address("hello"))
     assert b"PyInit_hello\x00" in file_bytes(runner, library.digest)
+
+
+def _generate_python(runner: RuleRunner) -> None:
+    from pants.engine.target import GeneratedSources
+    from pants_rust_python.python_interop.codegen import GeneratePythonFromRustRequest
+
+    target = runner.get_target(Address("hello"))
+    runner.request(
+        GeneratedSources,
+        [GeneratePythonFromRustRequest(EMPTY_SNAPSHOT, target)],
+    )
+
+
+def _codegen_runner(*extra_args: str) -> RuleRunner:
+    from pants.backend.python.util_rules import pex
+    from pants.engine.target import GeneratedSources
+    from pants_rust_python.python_interop import codegen
+    from pants_rust_python.subsystems import cffi as cffi_subsystem
+    from pants_rust_python.util_rules import cbindgen, cffi
+
+    return make_rule_runner(
+        *extra_args,
+        extra_rules=[
+            *codegen.rules(),
+            *cffi.rules(),
+            *cffi_subsystem.rules(),
+            *cbindgen.rules(),
+            *pex.rules(),
+            QueryRule(GeneratedSources, [codegen.GeneratePythonFromRustRequest]),
+        ],
+    )
+
+
+def test_module_directory_that_is_no_source_root() -> None:
+    """Without `Cargo.toml` among the source markers, `hello/hello.so` would be `hello.hello`."""
+    runner = _codegen_runner("--source-root-patterns=['/']")
+    runner.write_files(hello_crate())
+    with pytest.raises(ExecutionError) as exc:
+        _generate_python(runner)
+    message = str(exc.value)
+    assert "RustModuleSourceRootError" in message, message
+    for fragment in ("hello", "`hello`", "not a source root", 'marker_filenames = ["Cargo.toml"]'):
+        assert fragment in message, message
