@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from pants.backend.python.util_rules import pex
 from pants.engine.addresses import Address
 from pants.engine.fs import EMPTY_SNAPSHOT
 from pants.engine.internals.scheduler import ExecutionError
+from pants.engine.target import GeneratedSources
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+from pants_rust_python.python_interop import codegen
+from pants_rust_python.subsystems import cffi as cffi_subsystem
+from pants_rust_python.util_rules import cbindgen, cffi
 from rust_python_testutil.e2e import source_checkout
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
@@ -225,23 +230,13 @@ def test_build_script_running_an_undeclared_tool() -> None:
 
 
 def _generate_python(runner: RuleRunner) -> None:
-    from pants.engine.target import GeneratedSources
-    from pants_rust_python.python_interop.codegen import GeneratePythonFromRustRequest
-
     target = runner.get_target(Address("hello"))
     runner.request(
-        GeneratedSources,
-        [GeneratePythonFromRustRequest(EMPTY_SNAPSHOT, target)],
+        GeneratedSources, [codegen.GeneratePythonFromRustRequest(EMPTY_SNAPSHOT, target)]
     )
 
 
 def _codegen_runner(*extra_args: str) -> RuleRunner:
-    from pants.backend.python.util_rules import pex
-    from pants.engine.target import GeneratedSources
-    from pants_rust_python.python_interop import codegen
-    from pants_rust_python.subsystems import cffi as cffi_subsystem
-    from pants_rust_python.util_rules import cbindgen, cffi
-
     return make_rule_runner(
         *extra_args,
         extra_rules=[
