@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pants_rust_python import __version__ as PLUGIN_VERSION
 from rust_python_testutil.e2e import (
     copy_repo,
     files_in_zip,
@@ -43,6 +44,10 @@ ONE_WHEEL_EACH = {
     ("mixed_pkg_setuptools-0.1.0", "cp39-cp39"),
 }
 PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0", "hello_cpython-0.9.0")
+# The plugin's own distribution (pants-plugins:dist), a pure-Python wheel and an sdist that
+# setuptools builds; every other wheel comes from a Rust crate.
+PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
+PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
 # What the cffi wheels need at run time (the examples' wheels are installed without the index).
 CFFI_REQUIREMENT = "cffi==2.0.0"
 
@@ -82,9 +87,13 @@ def packaged(checkout: Checkout) -> Path:
     return checkout.dist
 
 
+def _rust_wheels(dist: Path) -> list[Path]:
+    return [wheel for wheel in wheels_in(dist) if wheel.name != PLUGIN_WHEEL]
+
+
 def _wheel_ids(dist: Path) -> set[tuple[str, str]]:
     ids = set()
-    for wheel in wheels_in(dist):
+    for wheel in _rust_wheels(dist):
         m = re.match(r"^(.+?-[^-]+)-(.+)-linux_x86_64\.whl$", wheel.name)
         assert m, wheel.name
         ids.add((m.group(1), m.group(2)))
@@ -97,6 +106,7 @@ def test_package_builds_every_example(packaged: Path) -> None:
         tag = "cp" + version.replace(".", "")
         expected.update((dist, f"{tag}-{tag}") for dist in PER_VERSION)
     assert _wheel_ids(packaged) == expected
+    assert (packaged / PLUGIN_WHEEL).is_file() and (packaged / PLUGIN_SDIST).is_file()
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.11"])
@@ -139,7 +149,7 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
 
 
 def test_wheels_are_well_formed(packaged: Path) -> None:
-    for wheel in wheels_in(packaged):
+    for wheel in _rust_wheels(packaged):
         names = files_in_zip(wheel)
         is_dist_info = [".dist-info/" in n for n in names]
         # Package files first, then dist-info, RECORD last.
