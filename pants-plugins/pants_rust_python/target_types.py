@@ -42,7 +42,8 @@ CRATE_SOURCE_GLOBS = (
 )
 
 # Mixed Rust/Python projects keep their Python package beside the crate (maturin's `python-source`).
-PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "!target/**")
+# Always added to CRATE_SOURCE_GLOBS, whose `!target/**` excludes cargo's output here too.
+PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed")
 
 # Sources that go into the wheel but that cargo never reads: they are left out of every cargo
 # step's inputs, so editing them re-assembles the wheel without running cargo.
@@ -164,6 +165,17 @@ class RustInterpreterConstraintsField(InterpreterConstraintsField):
     )
 
 
+class RustBinaryInterpreterConstraintsField(RustInterpreterConstraintsField):
+    help = help_text(
+        """
+        The Python interpreters to build for when the programs embed Python through pyo3: one
+        wheel per allowed interpreter version found on the machine (see
+        `[python-bootstrap].search_path`). Programs that do not embed Python are built once,
+        tagged `py3-none-<platform>`. Defaults to `[python].interpreter_constraints`.
+        """
+    )
+
+
 class RustStripField(BoolField):
     alias = "strip"
     default = False
@@ -241,7 +253,7 @@ class RustPythonBinaryTarget(Target):
         CargoDefaultFeaturesField,
         CargoAllFeaturesField,
         CargoProfileField,
-        RustInterpreterConstraintsField,
+        RustBinaryInterpreterConstraintsField,
     )
     help = help_text(
         """
