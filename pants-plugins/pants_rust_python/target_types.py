@@ -12,6 +12,7 @@ from pants.engine.target import (
     StringField,
     StringSequenceField,
     Target,
+    TriBoolField,
 )
 from pants.util.strutil import help_text
 from pants_rust_python.maturin.project import BIN
@@ -176,6 +177,20 @@ class RustBinaryInterpreterConstraintsField(RustInterpreterConstraintsField):
     )
 
 
+class RustSbomField(TriBoolField):
+    alias = "sbom"
+    help = help_text(
+        """
+        Whether the wheel carries a CycloneDX SBOM of the Rust crates compiled into it, at
+        `<dist-info>/sboms/<crate>.cyclonedx.json` (PEP 770), as maturin writes it: each crate's
+        name, version, package URL, licence and the checksum Cargo.lock records. Unlike
+        maturin's, it has no serial number and no timestamp, so the same inputs still give
+        byte-identical wheels. Defaults to `[tool.maturin.sbom] rust`, else true. The SBOM
+        files of `[tool.maturin.sbom] include` are added either way.
+        """
+    )
+
+
 class RustStripField(BoolField):
     alias = "strip"
     default = False
@@ -229,6 +244,7 @@ class RustPythonExtensionTarget(Target):
         CargoProfileField,
         RustInterpreterConstraintsField,
         RustStripField,
+        RustSbomField,
     )
     help = help_text(
         """
@@ -254,6 +270,7 @@ class RustPythonBinaryTarget(Target):
         CargoAllFeaturesField,
         CargoProfileField,
         RustBinaryInterpreterConstraintsField,
+        RustSbomField,
     )
     help = help_text(
         """

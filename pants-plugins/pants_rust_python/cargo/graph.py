@@ -54,6 +54,17 @@ class Package:
     # Declared `[features]`, as sorted (feature, enables) pairs: a tuple keeps the dataclass
     # hashable for the Pants engine.
     features: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # What the SBOM says of it: `source` as cargo prints it (None for a repo crate), and the
+    # manifest's `authors`, `description`, `license`, `documentation`, `homepage`, `links` and
+    # `repository`.
+    source: Optional[str] = None
+    authors: Tuple[str, ...] = ()
+    description: Optional[str] = None
+    license: Optional[str] = None
+    documentation: Optional[str] = None
+    homepage: Optional[str] = None
+    links: Optional[str] = None
+    repository: Optional[str] = None
 
     @property
     def lib_target(self) -> Optional[Target]:
@@ -150,6 +161,11 @@ def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _opt_str(obj: Mapping[str, Any], key: str) -> Optional[str]:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
 def _str_tuple(value: Any) -> Tuple[str, ...]:
     if value is None:
         return ()
@@ -179,6 +195,14 @@ def _parse_package(raw: Mapping[str, Any]) -> Package:
         manifest_path=_str(raw, "manifest_path", where),
         targets=tuple(_parse_target(t, f"a target of {where}") for t in raw.get("targets", ())),
         features=tuple(sorted((str(k), _str_tuple(v)) for k, v in features.items())),
+        source=_opt_str(raw, "source"),
+        authors=_str_tuple(raw.get("authors")),
+        description=_opt_str(raw, "description"),
+        license=_opt_str(raw, "license"),
+        documentation=_opt_str(raw, "documentation"),
+        homepage=_opt_str(raw, "homepage"),
+        links=_opt_str(raw, "links"),
+        repository=_opt_str(raw, "repository"),
     )
 
 

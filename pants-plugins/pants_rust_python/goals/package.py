@@ -15,6 +15,7 @@ from pants.engine.fs import (
     DigestContents,
     DigestSubset,
     FileContent,
+    GlobMatchErrorBehavior,
     MergeDigests,
     PathGlobs,
 )
@@ -47,6 +48,7 @@ from pants_rust_python.wheel.metadata import (
     render_metadata,
     require_cffi,
 )
+from pants_rust_python.wheel.sbom import SbomError, cyclonedx_sbom, sbom_filename
 from pants_rust_python.wheel.wheel import build_wheel
 
 logger = logging.getLogger(__name__)
@@ -144,6 +146,43 @@ async def _contents(digest: Digest) -> dict[str, bytes]:
     return {fc.path: fc.content for fc in await Get(DigestContents, Digest, digest)}
 
 
+async def _wheel_sboms(project: RustProject) -> dict[str, bytes]:
+    """The files of `<dist-info>/sboms/`: the Rust crates' SBOM and those the project includes."""
+    spec = project.spec
+    sboms: dict[str, bytes] = {}
+    if spec.rust_sbom:
+        try:
+            sboms[sbom_filename(spec.crate_name)] = cyclonedx_sbom(
+                project.metadata,
+                project.package,
+                project.workspace.lockfile_document.value,
+                application=spec.bindings == "bin",
+            )
+        except SbomError as e:
+            raise RustPythonBuildError(f"{project.address}: {e}") from e
+    if spec.sbom_include:
+        included = await Get(
+            DigestContents,
+            PathGlobs(
+                spec.sbom_include,
+                glob_match_error_behavior=GlobMatchErrorBehavior.error,
+                description_of_origin=(
+                    f"`[tool.maturin.sbom] include` of {spec.pyproject_path} ({project.address})"
+                ),
+            ),
+        )
+        for fc in included:
+            name = posixpath.basename(fc.path)
+            if name in sboms:
+                raise RustPythonBuildError(
+                    f"{project.address}: `[tool.maturin.sbom] include` lists {fc.path}, whose "
+                    f"name is that of the crates' own SBOM. Rename it, or turn the crates' SBOM "
+                    "off (`sbom=False` on the target or `rust = false` in [tool.maturin.sbom])."
+                )
+            sboms[name] = fc.content
+    return sboms
+
+
 @rule(desc="Build a wheel from a Rust crate")
 async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
@@ -187,6 +226,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             cffi_files = await Get(CffiFiles, CffiFilesRequest(project, native.header))
             ffi_py = next(iter((await _contents(cffi_files.digest)).values()))
     pyproject = project.pyproject.value if project.pyproject else None
+    sboms = await _wheel_sboms(project)
     try:
         entries = materialize(
             planned,
@@ -208,6 +248,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             entries=entries,
             entry_points=entry_points_txt(pyproject) if pyproject else None,
             license_files=metadata.license_file_map(),
+            sboms=sboms,
             generator=GENERATOR,
             source_date_epoch=request.source_date_epoch,
         )

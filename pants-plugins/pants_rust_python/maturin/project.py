@@ -97,6 +97,10 @@ class ProjectSpec:
     # `[tool.maturin] include`/`exclude` patterns that apply to wheels, as written.
     include: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
+    # Whether the wheel carries the CycloneDX SBOM of its Rust crates, and the SBOM files of
+    # `[tool.maturin.sbom] include` (repo paths) that join it under `<dist-info>/sboms/`.
+    rust_sbom: bool = True
+    sbom_include: Tuple[str, ...] = ()
 
     @property
     def mixed(self) -> bool:
@@ -205,6 +209,47 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
             '(`{ path = "...", format = "sdist" }`).'
         )
     return tuple(patterns)
+
+
+_SBOM_KEYS = ("rust", "auditwheel", "include")
+
+
+def _sbom_settings(
+    maturin: Mapping[str, Any], where: str, project_root: str, field: Optional[bool]
+) -> Tuple[bool, Tuple[str, ...]]:
+    """`[tool.maturin.sbom]` as maturin reads it, the target's `sbom` field winning over `rust`."""
+    table = maturin.get("sbom", {})
+    if not isinstance(table, Mapping):
+        raise ProjectError(f"{where}: `sbom` must be a table ([tool.maturin.sbom]), got {table!r}.")
+    where_sbom = where.replace("[tool.maturin]", "[tool.maturin.sbom]", 1)
+    unknown = sorted(set(table) - set(_SBOM_KEYS))
+    if unknown:
+        raise ProjectError(
+            f"{where_sbom}: unknown key(s) {', '.join(f'`{k}`' for k in unknown)}; maturin reads "
+            f"only {', '.join(f'`{k}`' for k in _SBOM_KEYS)}."
+        )
+    for key in ("rust", "auditwheel"):
+        if key in table and not isinstance(table[key], bool):
+            raise ProjectError(f"{where_sbom}: `{key}` must be true or false, got {table[key]!r}.")
+    rust = field if field is not None else table.get("rust", True)
+    include = _str_list(table, "include", where_sbom)
+    resolved = []
+    for path in include:
+        if posixpath.isabs(path) or ".." in path.split("/"):
+            # maturin reads absolute paths too; a hermetic build reads only files of the repo.
+            raise ProjectError(
+                f"{where_sbom}: `include` entry {path!r} is outside the project. List SBOM files "
+                "by their path relative to the directory of pyproject.toml, inside the repository."
+            )
+        resolved.append(repo_path(project_root, path))
+    names = [posixpath.basename(p) for p in resolved]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ProjectError(
+            f"{where_sbom}: `include` lists more than one file named {', '.join(duplicates)}; "
+            "each lands in `<dist-info>/sboms/` under its file name, so the names must differ."
+        )
+    return rust, tuple(resolved)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,6 +512,7 @@ def resolve_project(
     module_name: Optional[str] = None,
     bindings: Optional[str] = None,
     python_source: Optional[str] = None,
+    sbom: Optional[bool] = None,
 ) -> ProjectSpec:
     """Decide the project's build and wheel layout like maturin does.
 
@@ -477,6 +523,7 @@ def resolve_project(
     used, to find the python package and the type stub as maturin would on disk.
     `module_name`/`bindings`/`python_source`: the target's fields (None or "auto" = unset);
     `python_source` is relative to the project root, like `[tool.maturin] python-source`.
+    `sbom`: the target's field (None = `[tool.maturin.sbom] rust`, else true).
     """
     files_set = frozenset(posixpath.normpath(f) for f in files)
     maturin = tool_maturin(pyproject)
@@ -586,6 +633,7 @@ def resolve_project(
         data_dir = default_data if _is_dir(files_set, default_data) else None
 
     options = cargo_options(pyproject, pyproject_path)
+    rust_sbom, sbom_include = _sbom_settings(maturin, where_py, project_root, sbom)
     return ProjectSpec(
         cargo_toml_path=cargo_toml_path,
         pyproject_path=pyproject_path if pyproject is not None else None,
@@ -613,6 +661,8 @@ def resolve_project(
         profile=options.profile,
         include=_wheel_globs(maturin, "include", where_py),
         exclude=_wheel_globs(maturin, "exclude", where_py),
+        rust_sbom=rust_sbom,
+        sbom_include=sbom_include,
     )
 
 

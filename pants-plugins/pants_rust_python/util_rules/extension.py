@@ -62,6 +62,7 @@ from pants_rust_python.target_types import (
     RustInterpreterConstraintsField,
     RustModuleNameField,
     RustPythonSourceField,
+    RustSbomField,
     RustStripField,
 )
 from pants_rust_python.util_rules.cargo_build import (
@@ -201,6 +202,7 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
             module_name=target.get(RustModuleNameField).value,
             bindings="bin" if is_binary else target[RustBindingsField].value,
             python_source=target.get(RustPythonSourceField).value,
+            sbom=target.get(RustSbomField).value,
         )
     except (GraphError, ProjectError) as e:
         raise RustPythonBuildError(f"{request.address}: {e}") from e

@@ -56,6 +56,8 @@ class CargoWorkspace:
     stub_digest: Digest
     real_paths: tuple[str, ...]
     stub_paths: FrozenDict[str, tuple[str, ...]]
+    # Cargo.lock, parsed once (its checksums go into the wheels' SBOMs).
+    lockfile_document: ParsedDocument
 
     @property
     def crate_manifest_from_root(self) -> str:
@@ -244,6 +246,7 @@ async def find_cargo_workspace(request: CargoWorkspaceRequest) -> CargoWorkspace
         stub_digest=stub_digest,
         real_paths=tuple(sorted(raw)),
         stub_paths=FrozenDict({d: tuple(sorted(files)) for d, files in stubs.items()}),
+        lockfile_document=_parse(lockfile, extra[lockfile]),
     )
 
 

@@ -163,12 +163,14 @@ def build_wheel(
     license_files: Mapping[str, bytes],
     generator: str,
     source_date_epoch: Optional[int],
+    sboms: Optional[Mapping[str, bytes]] = None,
 ) -> Tuple[str, bytes]:
     """The wheel's file name and bytes.
 
     `entries` are the package files (paths relative to the wheel root); they may include
     `{dist}-{version}.data/<scheme>/...` files. `license_files` maps paths relative to
-    `.dist-info/licenses/` (the License-File values) to their contents.
+    `.dist-info/licenses/` (the License-File values) to their contents; `sboms` file names in
+    `.dist-info/sboms/` (PEP 770) to theirs.
     """
     filename = wheel_filename(distribution, version, tags)
     info_dir = dist_info_dir(distribution, version)
@@ -206,6 +208,11 @@ def build_wheel(
     for name, content in license_files.items():
         _check_path(name)
         add(WheelEntry(f"{info_dir}/licenses/{name}", content))
+    for name, content in (sboms or {}).items():
+        if "/" in name:
+            raise WheelError(f"SBOM file name `{name}` must not contain `/`.")
+        _check_path(name)
+        add(WheelEntry(f"{info_dir}/sboms/{name}", content))
 
     # The csv module's quoting (as the wheel spec asks): a path with a comma or a quote stays
     # one field.

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata
@@ -24,7 +24,7 @@ def resolve(
     files: Iterable[str] = (),
     root: str = "proj",
     cargo_toml_path: Optional[str] = None,
-    **fields: Optional[str],
+    **fields: Any,
 ) -> ProjectSpec:
     package = meta.packages[0]
     if cargo is None:
@@ -477,3 +477,40 @@ def test_declared_module_name_is_shared_with_import_inference() -> None:
     assert (name, source) == ("dash-proj", "`[project] name` in p/pyproject.toml")
     assert not is_importable_module_name(name)
     assert is_importable_module_name("pkg._native") and not is_importable_module_name("pkg..x")
+
+
+def _with_sbom(table: object) -> dict:
+    return {"project": {"name": "pure-abi3"}, "tool": {"maturin": {"sbom": table}}}
+
+
+def test_sbom_settings() -> None:
+    meta = pyo3_meta()
+    assert resolve(meta).rust_sbom is True and resolve(meta).sbom_include == ()
+    off = resolve(meta, pyproject=_with_sbom({"rust": False, "auditwheel": True}))
+    assert off.rust_sbom is False
+    # The target's field wins over [tool.maturin.sbom] rust.
+    assert resolve(meta, pyproject=_with_sbom({"rust": False}), sbom=True).rust_sbom is True
+    assert resolve(meta, sbom=False).rust_sbom is False
+    included = resolve(meta, pyproject=_with_sbom({"include": ["sboms/vendor.cdx.json"]}))
+    assert included.sbom_include == ("proj/sboms/vendor.cdx.json",)
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (
+            {"rust": "no"},
+            r"\[tool.maturin.sbom\] in proj/pyproject.toml: `rust` must be true or false",
+        ),
+        (
+            {"spdx": True},
+            r"unknown key\(s\) `spdx`; maturin reads only `rust`, `auditwheel`, `include`",
+        ),
+        ({"include": ["../x.json"]}, r"`include` entry '../x.json' is outside the project"),
+        ({"include": ["a/s.json", "b/s.json"]}, r"more than one file named s.json"),
+        (True, r"`sbom` must be a table"),
+    ],
+)
+def test_sbom_mistakes(table: object, message: str) -> None:
+    with pytest.raises(ProjectError, match=message):
+        resolve(pyo3_meta(), pyproject=_with_sbom(table))

@@ -1,0 +1,169 @@
+"""The CycloneDX SBOM of the Rust crates compiled into a wheel (pure).
+
+maturin (since 1.12) writes `<dist-info>/sboms/<crate>.cyclonedx.json` into every wheel, per
+PEP 770, with cargo-cyclonedx: CycloneDX 1.5, one component per crate of the build's resolved
+dependency graph (normal and build edges: what is compiled, not dev-dependencies), with its
+version, package URL, licence, description, links and the checksum Cargo.lock records. This
+one lists the same for the crates the build compiles for its target platform (cargo-cyclonedx
+also lists dependencies of other platforms), and nothing in it varies between two builds of the
+same inputs: no serial number, no timestamp, and the repo's crates named by their path inside
+the workspace rather than by the absolute path of the sandbox cargo ran in.
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any, Dict, List, Mapping, Tuple
+from urllib.parse import quote
+
+from pants_rust_python import __version__
+from pants_rust_python.cargo.graph import (
+    BUILD,
+    NORMAL,
+    CargoMetadata,
+    Package,
+    is_local,
+    reachable_packages,
+)
+
+SPEC_VERSION = "1.5"
+_COMPILED_KINDS = frozenset({NORMAL, BUILD})
+
+
+class SbomError(ValueError):
+    """The lockfile or the graph cannot describe the build."""
+
+
+def sbom_filename(crate_name: str) -> str:
+    """The SBOM's name under `<dist-info>/sboms/`, as maturin names it."""
+    return f"{crate_name}.cyclonedx.json"
+
+
+def lock_checksums(lock: Mapping[str, Any]) -> Dict[Tuple[str, str, str], str]:
+    """(name, version, source) -> sha256 of each `[[package]]` of a Cargo.lock (v2 and later)."""
+    found: Dict[Tuple[str, str, str], str] = {}
+    for entry in lock.get("package") or ():
+        if isinstance(entry, Mapping) and isinstance(entry.get("checksum"), str):
+            key = (str(entry.get("name")), str(entry.get("version")), str(entry.get("source")))
+            found[key] = entry["checksum"]
+    return found
+
+
+def _crate_dir(package: Package, workspace_root: str) -> str:
+    """A repo crate's directory relative to the workspace root ("." for the root itself)."""
+    return posixpath.relpath(posixpath.dirname(package.manifest_path), workspace_root)
+
+
+def _ref(package: Package, workspace_root: str) -> str:
+    if is_local(package.id):
+        return f"path+file:{_crate_dir(package, workspace_root)}#{package.name}@{package.version}"
+    return package.id
+
+
+def _purl(package: Package, workspace_root: str) -> str:
+    base = f"pkg:cargo/{quote(package.name)}@{quote(package.version)}"
+    if is_local(package.id):
+        return f"{base}?download_url=file://{quote(_crate_dir(package, workspace_root))}"
+    source = package.source or ""
+    if source.startswith("git+"):
+        return f"{base}?vcs_url={quote(source, safe='')}"
+    # A registry crate by name and version alone (for another registry than the default one,
+    # cargo-cyclonedx adds the index URL; the lockfile's checksum identifies it anyway).
+    return base
+
+
+def _component(
+    package: Package,
+    workspace_root: str,
+    checksums: Mapping[Tuple[str, str, str], str],
+    *,
+    runtime: bool = True,
+) -> Dict[str, Any]:
+    component: Dict[str, Any] = {
+        "type": "library",
+        "bom-ref": _ref(package, workspace_root),
+    }
+    if package.authors:
+        component["author"] = ", ".join(package.authors)
+    component["name"] = package.name
+    component["version"] = package.version
+    if package.description:
+        component["description"] = package.description.strip()
+    # As cargo-cyclonedx says it: a crate only build scripts use is not part of what ships.
+    component["scope"] = "required" if runtime else "excluded"
+    checksum = checksums.get((package.name, package.version, str(package.source)))
+    if checksum:
+        component["hashes"] = [{"alg": "SHA-256", "content": checksum}]
+    if package.license:
+        component["licenses"] = [{"expression": package.license}]
+    component["purl"] = _purl(package, workspace_root)
+    references = [
+        {"type": kind, "url": url}
+        for kind, url in (
+            ("documentation", package.documentation),
+            ("website", package.homepage),
+            # The native library a `-sys` crate links (`links = "python"`), as cargo-cyclonedx
+            # records it.
+            ("other", package.links),
+            ("vcs", package.repository),
+        )
+        if url
+    ]
+    if references:
+        component["externalReferences"] = references
+    return component
+
+
+def cyclonedx_sbom(
+    meta: CargoMetadata,
+    root: Package,
+    lock: Mapping[str, Any],
+    *,
+    application: bool = False,
+) -> bytes:
+    """The SBOM of `root`'s build: `root` as the described component, every crate it compiles
+    as a component, and the dependency edges between them. `application`: programs, not a
+    library."""
+    nodes = {node.id: node for node in meta.nodes}
+    if root.id not in nodes:
+        raise SbomError(f"`cargo metadata` has no resolve node for `{root.id}`.")
+    checksums = lock_checksums(lock)
+    workspace_root = meta.workspace_root
+    included = {root.id} | {p.id for p in reachable_packages(meta, root.id, _COMPILED_KINDS)}
+    runtime = {p.id for p in reachable_packages(meta, root.id, (NORMAL,))}
+    edges = {
+        pid: sorted({dep.pkg for dep in nodes[pid].deps if dep.has_kind(_COMPILED_KINDS)})
+        for pid in included
+    }
+    packages = {pid: meta.package(pid) for pid in included}
+    ref = {pid: _ref(p, workspace_root) for pid, p in packages.items()}
+    described = _component(root, workspace_root, checksums)
+    described["type"] = "application" if application else "library"
+    components = sorted(
+        (
+            _component(p, workspace_root, checksums, runtime=pid in runtime)
+            for pid, p in packages.items()
+            if pid != root.id
+        ),
+        key=lambda c: c["bom-ref"],
+    )
+    dependencies: List[Dict[str, Any]] = []
+    for pid in sorted(included, key=lambda p: ref[p]):
+        entry: Dict[str, Any] = {"ref": ref[pid]}
+        if edges.get(pid):
+            entry["dependsOn"] = sorted(ref[t] for t in edges[pid])
+        dependencies.append(entry)
+    document: Dict[str, Any] = {
+        "bomFormat": "CycloneDX",
+        "specVersion": SPEC_VERSION,
+        "version": 1,
+        "metadata": {
+            "tools": [
+                {"vendor": "pants-rust-python", "name": "pants-rust-python", "version": __version__}
+            ],
+            "component": described,
+        },
+        "components": components,
+        "dependencies": dependencies,
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
