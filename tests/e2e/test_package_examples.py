@@ -28,6 +28,7 @@ from rust_python_testutil.e2e import (
     wheels_in,
 )
 from rust_python_testutil.requirements import metadata_difference
+from rust_python_testutil.servers import tool_venv
 
 CHECKS = Path(__file__).parent / "example_checks"
 
@@ -190,6 +191,21 @@ def test_python_distributions_ship_extensions(packaged: Path, version: str, tmp_
         )
     out = venv.run(code + "import sys; print('ok on %d.%d' % sys.version_info[:2])")
     assert f"ok on {version}" in out, out
+
+
+def test_twine_check_strict_passes_every_distribution(packaged: Path) -> None:
+    """What the package index checks on upload: metadata, and that the description renders."""
+    twine = tool_venv("twine", "3rdparty/twine/lock.txt") / "bin" / "twine"
+    files = sorted([*wheels_in(packaged), *packaged.glob("*.tar.gz")])
+    assert len(files) > len(ONE_WHEEL_EACH), files
+    checked = subprocess.run(
+        [str(twine), "check", "--strict", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == len(files), checked.stdout
 
 
 def test_second_package_runs_no_process(checkout: Checkout) -> None:
