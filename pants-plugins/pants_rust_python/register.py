@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pants_rust_python import dependency_inference
-from pants_rust_python.goals import package, tailor
+from pants_rust_python.goals import package, publish, tailor
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.target_types import (
@@ -38,6 +38,7 @@ def rules():
         *source_date_epoch.rules(),
         *dependency_inference.rules(),
         *package.rules(),
+        *publish.rules(),
         *tailor.rules(),
         *codegen.rules(),
         *distribution.rules(),

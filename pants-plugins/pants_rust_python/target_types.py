@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pants.backend.python.goals.publish import PythonRepositoriesField, SkipTwineUploadField
 from pants.backend.python.target_types import InterpreterConstraintsField
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
@@ -245,6 +246,8 @@ class RustPythonExtensionTarget(Target):
         RustInterpreterConstraintsField,
         RustStripField,
         RustSbomField,
+        PythonRepositoriesField,
+        SkipTwineUploadField,
     )
     help = help_text(
         """
@@ -271,6 +274,8 @@ class RustPythonBinaryTarget(Target):
         CargoProfileField,
         RustBinaryInterpreterConstraintsField,
         RustSbomField,
+        PythonRepositoriesField,
+        SkipTwineUploadField,
     )
     help = help_text(
         """

@@ -25,6 +25,7 @@ from rust_python_testutil.package_index import package_index
 CHECKS = Path(__file__).parent / "example_checks"
 PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
 PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
+EXAMPLE_WHEEL = "hello_abi3-0.3.1-cp39-abi3-linux_x86_64.whl"
 # What a user sets only because of this machine, taken from this repo's pants.toml: the pex tool
 # that ./pants builds from the package index, interpreters under pyenv, and no global pip config.
 MACHINE_SECTIONS = ("pex-cli", "python-bootstrap", "subprocess-environment")
@@ -111,9 +112,7 @@ def test_new_repository_adopts_the_plugin_from_its_wheel(
     assert "python_tests(" in (repo / "tests" / "BUILD").read_text()
 
     run_pants(repo, ["package", "::"], cache_dir=cache).assert_success()
-    assert [w.name for w in (repo / "dist").glob("*.whl")] == [
-        "hello_abi3-0.3.1-cp39-abi3-linux_x86_64.whl"
-    ]
+    assert [w.name for w in (repo / "dist").glob("*.whl")] == [EXAMPLE_WHEEL]
     venv = make_venv(find_python("3.11"), tmp_path / "venv")
     venv.pip_install("--no-index", f"--find-links={repo / 'dist'}", "hello-abi3", no_deps=True)
     assert "hello_abi3 ok on 3.11" in venv.run((CHECKS / "check_hello_abi3.py").read_text())
@@ -129,18 +128,31 @@ def test_new_repository_adopts_the_plugin_from_its_wheel(
     assert "Config section: [rust]" in rust_help.stdout
 
 
-def test_publish_uploads_the_plugin_to_a_package_index(
+def test_publish_uploads_the_plugin_and_wheels_to_a_package_index(
     plugin_checkout: PluginCheckout, tmp_path: Path
 ) -> None:
+    """The plugin's distribution, and an extension's wheel as a python_distribution's would be
+    (`repositories`), go up with twine; a target with `skip_twine` does not."""
+    repo = plugin_checkout.repo
+    (repo / "src/hello_bin/BUILD").write_text(
+        'rust_python_binary(repositories=["@examples"], skip_twine=True)\n'
+    )
     with package_index(tmp_path / "index") as index:
-        # Pants's [twine] finds a .pypirc at the build root; the target publishes to the
-        # repository it names `pants-rust-python`.
-        (plugin_checkout.repo / ".pypirc").write_text(index.pypirc("pants-rust-python"))
+        # Pants's [twine] finds a .pypirc at the build root.
+        (repo / ".pypirc").write_text(index.pypirc("pants-rust-python", "examples"))
         published = run_pants(
-            plugin_checkout.repo, ["publish", "pants-plugins:dist"], cache_dir=plugin_checkout.cache
+            repo,
+            ["publish", "pants-plugins:dist", "src/hello_abi3:", "src/hello_bin:"],
+            cache_dir=plugin_checkout.cache,
         ).assert_success()
         for name in (PLUGIN_WHEEL, PLUGIN_SDIST):
             assert f"{name} published to @pants-rust-python" in published.stderr, published.stderr
+        assert f"{EXAMPLE_WHEEL} published to @examples" in published.stderr, published.stderr
+        assert "skip_twine" in published.stderr, published.stderr
+        assert sorted(p.name for p in index.packages.iterdir()) == sorted(
+            [PLUGIN_WHEEL, PLUGIN_SDIST, EXAMPLE_WHEEL]
+        )
+
         downloads = tmp_path / "downloads"
         subprocess.run(
             [
@@ -159,4 +171,9 @@ def test_publish_uploads_the_plugin_to_a_package_index(
             ],
             check=True,
         )
+        venv = make_venv(find_python("3.11"), tmp_path / "venv")
+        venv.pip_install(
+            "--isolated", f"--index-url={index.simple_url}", "hello-abi3", no_deps=True
+        )
     assert (downloads / PLUGIN_WHEEL).read_bytes() == plugin_checkout.wheel.read_bytes()
+    assert "hello_abi3 ok on 3.11" in venv.run((CHECKS / "check_hello_abi3.py").read_text())

@@ -31,14 +31,16 @@ class PackageIndex:
     def simple_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/simple/"
 
-    def pypirc(self, repository: str) -> str:
-        """A `.pypirc` naming this index `repository`, as twine reads it."""
-        return (
-            f"[distutils]\nindex-servers =\n    {repository}\n\n"
-            f"[{repository}]\nrepository = {self.upload_url}\n"
+    def pypirc(self, *repositories: str) -> str:
+        """A `.pypirc` naming this index by each of `repositories`, as twine reads it."""
+        sections = "".join(
+            f"\n[{name}]\nrepository = {self.upload_url}\n"
             # Unauthenticated uploads, but twine asks for credentials unless it has some.
             "username = test\npassword = test\n"
+            for name in repositories
         )
+        servers = "".join(f"    {name}\n" for name in repositories)
+        return f"[distutils]\nindex-servers =\n{servers}{sections}"
 
 
 @contextlib.contextmanager
