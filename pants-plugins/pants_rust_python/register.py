@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pants_rust_python import dependency_inference
 from pants_rust_python.goals import package, publish, tailor
+from pants_rust_python.lint.rustfmt import rules as rustfmt
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.target_types import (
@@ -40,6 +41,7 @@ def rules():
         *package.rules(),
         *publish.rules(),
         *tailor.rules(),
+        *rustfmt.rules(),
         *codegen.rules(),
         *distribution.rules(),
         *module_mapper.rules(),

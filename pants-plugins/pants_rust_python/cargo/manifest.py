@@ -395,3 +395,30 @@ def crate_path_dependencies(
             if isinstance(inherited, Mapping) and isinstance(inherited.get("path"), str):
                 found.add(posixpath.normpath(posixpath.join(root_dir, inherited["path"])))
     return sorted(p for p in ("" if p == "." else p for p in found))
+
+
+# ---------------------------------------------------------------------------------------------
+# Edition
+
+
+def crate_edition(
+    manifest: Mapping[str, Any], workspace_manifest: Optional[Mapping[str, Any]], path: str
+) -> str:
+    """The crate's Rust edition as cargo reads it: `package.edition`, inherited from
+    `[workspace.package]` with `edition.workspace = true`, else cargo's default, 2015."""
+    package = manifest.get("package")
+    edition = package.get("edition") if isinstance(package, Mapping) else None
+    if isinstance(edition, Mapping) and edition.get("workspace") is True:
+        workspace = (workspace_manifest or {}).get("workspace")
+        shared = workspace.get("package") if isinstance(workspace, Mapping) else None
+        edition = shared.get("edition") if isinstance(shared, Mapping) else None
+        if not isinstance(edition, str):
+            raise ManifestError(
+                f"{path}: `edition.workspace = true`, but the workspace root has no "
+                "`[workspace.package] edition`."
+            )
+    if edition is None:
+        return "2015"
+    if not isinstance(edition, str):
+        raise ManifestError(f"{path}: `package.edition` must be a string, got {edition!r}.")
+    return edition

@@ -33,6 +33,11 @@ PYO3_CONFIG_TEXT_ENV = "PANTS_RUST_PYTHON_PYO3_CONFIG"
 
 # The toolchain binaries a build runs, linked under `<store>/toolchains/<identity>/bin`.
 TOOLCHAIN_BINARIES = ("cargo", "rustc", "rustdoc")
+# Toolchain components that only Pants's own goals run (`fmt`, `lint`), linked apart from the
+# builds' PATH (a build script that formats generated code when rustfmt is found, as bindgen
+# does, would otherwise depend on a tool whose version is not in the build's key). Each one's
+# identity goes into the keys of the processes that run it, not into the toolchain's.
+TOOLCHAIN_COMPONENTS = ("rustfmt",)
 
 
 def pin_mtime(path):
@@ -354,18 +359,7 @@ def link_toolchain(store, identity, links, shims=()):
     """
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()
     link_dir = os.path.join(store, "toolchains", digest, "bin")
-    os.makedirs(link_dir, exist_ok=True)
-    for name, target in sorted(links.items()):
-        link = os.path.join(link_dir, name)
-        if os.path.islink(link) and os.readlink(link) == target:
-            continue
-        # Atomic per link: concurrent runs, or another install of the same toolchain, replace
-        # it with an equally valid one.
-        tmp = "%s.tmp-%d" % (link, os.getpid())
-        if os.path.lexists(tmp):
-            os.remove(tmp)
-        os.symlink(target, tmp)
-        os.replace(tmp, link)
+    link_binaries(link_dir, links)
     for name in shims:
         script = (_SHIM % (UNDECLARED_TOOL_MARKER, name, name)).encode()
         path = os.path.join(link_dir, name)
@@ -381,6 +375,21 @@ def link_toolchain(store, identity, links, shims=()):
         os.chmod(tmp, 0o555)
         os.replace(tmp, path)
     return digest, link_dir
+
+
+def link_binaries(component_dir, links):
+    """Links `name -> real binary` in `component_dir`. Atomic per link: concurrent runs, or
+    another install of the same toolchain, replace one with an equally valid one."""
+    os.makedirs(component_dir, exist_ok=True)
+    for name, target in sorted(links.items()):
+        link = os.path.join(component_dir, name)
+        if os.path.islink(link) and os.readlink(link) == target:
+            continue
+        tmp = "%s.tmp-%d" % (link, os.getpid())
+        if os.path.lexists(tmp):
+            os.remove(tmp)
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
 
 
 def _output(cmd):
@@ -468,7 +477,19 @@ def identify_toolchain(store, rustc, cc, search_path=(), build_tools=()):
     )
     shims = [name for name in WELL_KNOWN_TOOLS if name not in links]
     digest, link_dir = link_toolchain(store, identity, links, shims)
+    component_dir = os.path.join(os.path.dirname(link_dir), "components")
+    found = {
+        name: os.path.join(real_bin_dir, name)
+        for name in TOOLCHAIN_COMPONENTS
+        if os.path.isfile(os.path.join(real_bin_dir, name))
+    }
+    if found:
+        link_binaries(component_dir, found)
     return {
+        "components": {
+            name: {"path": os.path.join(component_dir, name), "identity": tool_identity(path)}
+            for name, path in sorted(found.items())
+        },
         "fingerprint": digest,
         "bin_dir": link_dir,
         "real_bin_dir": real_bin_dir,

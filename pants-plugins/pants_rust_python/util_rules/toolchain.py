@@ -56,6 +56,15 @@ async def cargo_driver_script(python: PythonBuildStandaloneBinary) -> CargoDrive
 
 
 @dataclass(frozen=True)
+class ToolchainComponent:
+    """A program of the toolchain that only Pants's goals run (rustfmt), outside builds' PATH."""
+
+    path: str
+    # Its `--version` line and binary digest: part of the keys of the processes that run it.
+    identity: str
+
+
+@dataclass(frozen=True)
 class RustToolchain:
     """The toolchain as builds see it: links named by its identity, and its exact versions."""
 
@@ -70,6 +79,8 @@ class RustToolchain:
     host_triple: str
     cc: str
     cc_version: str
+    # Components found beside rustc, by name ("rustfmt").
+    components: FrozenDict[str, ToolchainComponent] = FrozenDict()
 
     @property
     def cargo(self) -> str:
@@ -188,6 +199,12 @@ async def find_rust_toolchain(
         host_triple=host,
         cc=cc,
         cc_version=info["cc_version"],
+        components=FrozenDict(
+            {
+                name: ToolchainComponent(c["path"], c["identity"])
+                for name, c in info.get("components", {}).items()
+            }
+        ),
     )
 
 

@@ -60,10 +60,14 @@ def _ref(package: Package, workspace_root: str) -> str:
     return package.id
 
 
-def _purl(package: Package, workspace_root: str) -> str:
+def _purl(package: Package, root: Package) -> str:
     base = f"pkg:cargo/{quote(package.name)}@{quote(package.version)}"
     if is_local(package.id):
-        return f"{base}?download_url=file://{quote(_crate_dir(package, workspace_root))}"
+        # Relative to the crate the wheel is built from, as cargo-cyclonedx writes it.
+        where = posixpath.relpath(
+            posixpath.dirname(package.manifest_path), posixpath.dirname(root.manifest_path)
+        )
+        return f"{base}?download_url=file://{quote(where)}"
     source = package.source or ""
     if source.startswith("git+"):
         return f"{base}?vcs_url={quote(source, safe='')}"
@@ -74,6 +78,7 @@ def _purl(package: Package, workspace_root: str) -> str:
 
 def _component(
     package: Package,
+    root: Package,
     workspace_root: str,
     checksums: Mapping[Tuple[str, str, str], str],
     *,
@@ -96,7 +101,7 @@ def _component(
         component["hashes"] = [{"alg": "SHA-256", "content": checksum}]
     if package.license:
         component["licenses"] = [{"expression": package.license}]
-    component["purl"] = _purl(package, workspace_root)
+    component["purl"] = _purl(package, root)
     references = [
         {"type": kind, "url": url}
         for kind, url in (
@@ -137,11 +142,11 @@ def cyclonedx_sbom(
     }
     packages = {pid: meta.package(pid) for pid in included}
     ref = {pid: _ref(p, workspace_root) for pid, p in packages.items()}
-    described = _component(root, workspace_root, checksums)
+    described = _component(root, root, workspace_root, checksums)
     described["type"] = "application" if application else "library"
     components = sorted(
         (
-            _component(p, workspace_root, checksums, runtime=pid in runtime)
+            _component(p, root, workspace_root, checksums, runtime=pid in runtime)
             for pid, p in packages.items()
             if pid != root.id
         ),

@@ -36,6 +36,11 @@ pub unsafe extern "C" fn pts_centroid(points: *const Point, len: usize) -> Point
         return pts_origin();
     }
     let points = std::slice::from_raw_parts(points, len);
-    let (sx, sy) = points.iter().fold((0.0, 0.0), |(sx, sy), p| (sx + p.x, sy + p.y));
-    Point { x: sx / len as f64, y: sy / len as f64 }
+    let (sx, sy) = points
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), p| (sx + p.x, sy + p.y));
+    Point {
+        x: sx / len as f64,
+        y: sy / len as f64,
+    }
 }

@@ -2,9 +2,17 @@
 use cpython::{py_fn, py_module_initializer, ObjectProtocol, PyDict, PyResult, Python};
 
 py_module_initializer!(hello_cpython, |py, m| {
-    m.add(py, "__doc__", "Counting words in Rust, bound with rust-cpython.")?;
+    m.add(
+        py,
+        "__doc__",
+        "Counting words in Rust, bound with rust-cpython.",
+    )?;
     m.add(py, "count_words", py_fn!(py, count_words(text: &str)))?;
-    m.add(py, "word_frequencies", py_fn!(py, word_frequencies(text: &str)))?;
+    m.add(
+        py,
+        "word_frequencies",
+        py_fn!(py, word_frequencies(text: &str)),
+    )?;
     m.add(py, "python_version", py_fn!(py, python_version()))?;
     Ok(())
 });

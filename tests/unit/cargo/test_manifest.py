@@ -6,6 +6,7 @@ import pytest
 from pants_rust_python.cargo.manifest import (
     ManifestError,
     cargo_config_paths,
+    crate_edition,
     is_workspace_member,
     parse_toml,
     path_dependencies,
@@ -247,3 +248,15 @@ def test_cargo_config_paths_climb_to_the_build_root() -> None:
         ".cargo/config",
     ]
     assert cargo_config_paths("") == [".cargo/config.toml", ".cargo/config"]
+
+
+def test_crate_edition() -> None:
+    assert crate_edition({"package": {"edition": "2024"}}, None, "a/Cargo.toml") == "2024"
+    assert crate_edition({"package": {"name": "x"}}, None, "a/Cargo.toml") == "2015"
+    inherited = {"package": {"edition": {"workspace": True}}}
+    root = {"workspace": {"package": {"edition": "2021"}}}
+    assert crate_edition(inherited, root, "a/Cargo.toml") == "2021"
+    with pytest.raises(ManifestError, match=r"a/Cargo.toml: `edition.workspace = true`, but"):
+        crate_edition(inherited, {"workspace": {}}, "a/Cargo.toml")
+    with pytest.raises(ManifestError, match="must be a string"):
+        crate_edition({"package": {"edition": 2021}}, None, "a/Cargo.toml")

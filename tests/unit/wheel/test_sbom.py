@@ -114,7 +114,7 @@ def test_lists_what_is_compiled_with_the_lockfile_checksums() -> None:
     # their references, as cargo-cyclonedx lists them.
     assert rows == [
         ("gitdep", f"pkg:cargo/gitdep@0.3.0?vcs_url={quote(GIT, safe='')}", None),
-        ("helper", "pkg:cargo/helper@0.2.0?download_url=file://crates/helper", None),
+        ("helper", "pkg:cargo/helper@0.2.0?download_url=file://../helper", None),
         (
             "pyo3-build-config",
             "pkg:cargo/pyo3-build-config@0.25.1",
@@ -148,7 +148,7 @@ def test_describes_the_crate_and_its_edges_without_sandbox_paths() -> None:
     described = doc["metadata"]["component"]
     assert described["name"] == "app" and described["type"] == "library"
     assert described["bom-ref"] == "path+file:crates/app#app@0.1.0"
-    assert described["purl"] == "pkg:cargo/app@0.1.0?download_url=file://crates/app"
+    assert described["purl"] == "pkg:cargo/app@0.1.0?download_url=file://."
     assert described["description"] == "The app."
     edges = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
     assert edges["path+file:crates/app#app@0.1.0"] == sorted(
