@@ -314,8 +314,10 @@ MATURIN_VERSION = "1.16.0"
 
 
 # Crates that maturin's SBOM (cargo-cyclonedx, every platform's dependencies) lists and that this
-# platform's build does not compile: pyo3 uses portable-atomic only without 64-bit atomics.
-NOT_COMPILED_HERE = {"portable-atomic"}
+# platform's build does not compile: pyo3 uses portable-atomic only without 64-bit atomics, and
+# serde_json names serde (with serde_derive) under `cfg(any())`, which no target satisfies, to
+# bound its version.
+NOT_COMPILED_HERE = {"portable-atomic", "serde", "serde_derive"}
 
 
 def _without_local_ref(component: dict) -> dict:

@@ -93,7 +93,8 @@ def _component(
     component["name"] = package.name
     component["version"] = package.version
     if package.description:
-        component["description"] = package.description.strip()
+        # One line, as cargo-cyclonedx writes it (each newline a space, nothing trimmed).
+        component["description"] = package.description.replace("\n", " ")
     # As cargo-cyclonedx says it: a crate only build scripts use is not part of what ships.
     component["scope"] = "required" if runtime else "excluded"
     checksum = checksums.get((package.name, package.version, str(package.source)))

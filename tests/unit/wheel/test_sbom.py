@@ -149,7 +149,7 @@ def test_describes_the_crate_and_its_edges_without_sandbox_paths() -> None:
     assert described["name"] == "app" and described["type"] == "library"
     assert described["bom-ref"] == "path+file:crates/app#app@0.1.0"
     assert described["purl"] == "pkg:cargo/app@0.1.0?download_url=file://."
-    assert described["description"] == "The app."
+    assert described["description"] == "The app. "
     edges = {d["ref"]: d.get("dependsOn", []) for d in doc["dependencies"]}
     assert edges["path+file:crates/app#app@0.1.0"] == sorted(
         [PYO3, "path+file:crates/helper#helper@0.2.0"]
