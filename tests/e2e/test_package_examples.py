@@ -454,11 +454,16 @@ def test_tailor_adds_missing_targets_only(checkout: Checkout, tmp_path: Path) ->
     repo = copy_repo(tmp_path / "repo", {"BUILD": ""})
     (repo / "src/hello_abi3/BUILD").unlink()
     (repo / "src/geometry/crates/shapes/BUILD").unlink()
+    # Maturin projects whose crates depend on no bindings crate: cffi, and programs.
+    (repo / "src/cffi_points/BUILD").unlink()
+    (repo / "src/hello_bin/BUILD").unlink()
     before = {p: p.read_text() for p in repo.glob("src/**/BUILD")}
     run_pants(repo, ["tailor", "::"], cache_dir=checkout.cache).assert_success()
     # The stub hello_abi3.pyi also gets a python_sources target from the Python backend's tailor,
     # which may take the directory's name first: accept any name for the extension.
     assert "rust_python_extension(" in (repo / "src/hello_abi3/BUILD").read_text()
     assert "rust_crate()" in (repo / "src/geometry/crates/shapes/BUILD").read_text()
+    assert "rust_python_extension()" in (repo / "src/cffi_points/BUILD").read_text()
+    assert "rust_python_binary()" in (repo / "src/hello_bin/BUILD").read_text()
     # Existing targets are left alone.
     assert {p: p.read_text() for p in before} == before

@@ -4,6 +4,7 @@ from pants_rust_python.goals.tailor import classify_manifest
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
+    RustPythonBinaryTarget,
     RustPythonExtensionTarget,
 )
 
@@ -27,3 +28,16 @@ def test_other_crates_and_workspaces() -> None:
     )
     assert classify_manifest({"workspace": {"members": ["a"]}}) is CargoWorkspaceTarget
     assert classify_manifest({}) is None
+
+
+def test_maturin_projects_by_their_bindings() -> None:
+    crate = {"package": {"name": "x"}}
+    maturin = {"build-system": {"build-backend": "maturin"}}
+    assert classify_manifest(crate, maturin) is RustPythonExtensionTarget
+    cffi = {**maturin, "tool": {"maturin": {"bindings": "cffi"}}}
+    assert classify_manifest(crate, cffi) is RustPythonExtensionTarget
+    programs = {**maturin, "tool": {"maturin": {"bindings": "bin"}}}
+    assert classify_manifest(crate, programs) is RustPythonBinaryTarget
+    # A pyproject.toml that another backend builds says nothing about the crate.
+    setuptools = {"build-system": {"build-backend": "setuptools.build_meta"}}
+    assert classify_manifest(crate, setuptools) is RustCrateTarget

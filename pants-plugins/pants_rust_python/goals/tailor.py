@@ -18,9 +18,11 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 from pants_rust_python.cargo.graph import BINDING_CRATES
 from pants_rust_python.cargo.manifest import ManifestError, dependency_entries, parse_toml
+from pants_rust_python.maturin.project import BIN, tool_maturin
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
+    RustPythonBinaryTarget,
     RustPythonExtensionTarget,
 )
 
@@ -42,11 +44,27 @@ def _dependency_names(manifest: Mapping[str, Any]) -> set[str]:
     return names
 
 
-def classify_manifest(manifest: Mapping[str, Any]) -> Optional[type[Target]]:
-    """The target type that owns a crate with this Cargo.toml."""
+def _maturin_bindings(pyproject: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """`[tool.maturin] bindings` ("" when unset) of a pyproject.toml built by maturin, else None."""
+    build_system = (pyproject or {}).get("build-system")
+    if not isinstance(build_system, Mapping) or build_system.get("build-backend") != "maturin":
+        return None
+    bindings = tool_maturin(pyproject).get("bindings")
+    return bindings if isinstance(bindings, str) else ""
+
+
+def classify_manifest(
+    manifest: Mapping[str, Any], pyproject: Optional[Mapping[str, Any]] = None
+) -> Optional[type[Target]]:
+    """The target type that owns a crate with this Cargo.toml and, beside it, this
+    pyproject.toml: a maturin project is a Python package (a `bin` one ships programs), and so is
+    a crate that depends on a bindings crate."""
     if not isinstance(manifest.get("package"), Mapping):
         return CargoWorkspaceTarget if isinstance(manifest.get("workspace"), Mapping) else None
-    if _dependency_names(manifest) & _BINDINGS_CRATES:
+    bindings = _maturin_bindings(pyproject)
+    if bindings == BIN:
+        return RustPythonBinaryTarget
+    if bindings is not None or _dependency_names(manifest) & _BINDINGS_CRATES:
         return RustPythonExtensionTarget
     return RustCrateTarget
 
@@ -56,12 +74,29 @@ async def find_putative_rust_targets(
     request: PutativeRustTargetsRequest, all_owned_sources: AllOwnedSources
 ) -> PutativeTargets:
     manifests = await Get(DigestContents, PathGlobs, request.path_globs("Cargo.toml"))
+    unowned = [fc for fc in manifests if fc.path not in all_owned_sources]
+    pyprojects = {
+        fc.path: fc.content
+        for fc in await Get(
+            DigestContents,
+            PathGlobs(
+                [posixpath.join(posixpath.dirname(fc.path), "pyproject.toml") for fc in unowned]
+            ),
+        )
+    }
     putative = []
-    for fc in manifests:
-        if fc.path in all_owned_sources:
-            continue
+    for fc in unowned:
+        pyproject_path = posixpath.join(posixpath.dirname(fc.path), "pyproject.toml")
         try:
-            target_type = classify_manifest(parse_toml(fc.content, fc.path))
+            pyproject = (
+                parse_toml(pyprojects[pyproject_path], pyproject_path)
+                if pyproject_path in pyprojects
+                else None
+            )
+        except ManifestError:
+            pyproject = None  # The target's own build reports a broken pyproject.toml.
+        try:
+            target_type = classify_manifest(parse_toml(fc.content, fc.path), pyproject)
         except ManifestError:
             continue
         if target_type is None:
