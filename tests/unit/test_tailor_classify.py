@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from pants_rust_python.goals.tailor import classify_manifest
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
@@ -32,7 +34,7 @@ def test_other_crates_and_workspaces() -> None:
 
 def test_maturin_projects_by_their_bindings() -> None:
     crate = {"package": {"name": "x"}}
-    maturin = {"build-system": {"build-backend": "maturin"}}
+    maturin: dict[str, Any] = {"build-system": {"build-backend": "maturin"}}
     assert classify_manifest(crate, maturin) is RustPythonExtensionTarget
     cffi = {**maturin, "tool": {"maturin": {"bindings": "cffi"}}}
     assert classify_manifest(crate, cffi) is RustPythonExtensionTarget
