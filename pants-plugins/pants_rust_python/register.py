@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pants_rust_python import dependency_inference
 from pants_rust_python.goals import package, publish, tailor
+from pants_rust_python.goals import test as cargo_test
 from pants_rust_python.lint.rustfmt import rules as rustfmt
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
 from pants_rust_python.subsystems import cffi as cffi_subsystem
@@ -17,6 +18,7 @@ from pants_rust_python.util_rules import (
     cargo_process,
     cbindgen,
     cffi,
+    crate_plan,
     extension,
     interpreters,
     source_date_epoch,
@@ -36,6 +38,8 @@ def rules():
         *cffi.rules(),
         *cffi_subsystem.rules(),
         *extension.rules(),
+        *crate_plan.rules(),
+        *cargo_test.rules(),
         *source_date_epoch.rules(),
         *dependency_inference.rules(),
         *package.rules(),

@@ -8,6 +8,7 @@ package's directory is still its own crate.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 
@@ -71,3 +72,23 @@ def profile_dir_name(profile: str) -> str:
     return {"dev": "debug", "test": "debug", "release": "release", "bench": "release"}.get(
         profile, profile
     )
+
+
+@dataclass(frozen=True)
+class GoalCommand:
+    """How one Pants goal runs cargo over a crate: its compiled layer of third-party crates
+    (`layer`, over the manifests-only tree) and the command over the real sources."""
+
+    layer: Tuple[str, ...]
+    command: Tuple[str, ...]
+    target_args: Tuple[str, ...]
+    profile: str
+
+
+# `check` and `clippy` share one layer: clippy checks the repo's crates only (cargo's
+# RUSTC_WORKSPACE_WRAPPER) and compiles third-party crates as `cargo check` does.
+GOAL_COMMANDS: Dict[str, GoalCommand] = {
+    "test": GoalCommand(("test", "--no-run"), ("test",), (), "test"),
+    "check": GoalCommand(("check",), ("check",), ("--all-targets",), "dev"),
+    "clippy": GoalCommand(("check",), ("clippy",), ("--all-targets",), "dev"),
+}

@@ -38,6 +38,8 @@ class PythonInterpreter:
     platform: str
     # The PYO3_BUILD_FLAGS this interpreter was built with.
     build_flags: Tuple[str, ...] = ()
+    # Where its libpython is (sysconfig's LIBDIR), for programs that link it.
+    libdir: str = ""
 
     @property
     def major_minor(self) -> str:
@@ -107,4 +109,25 @@ def interpreter_build_env(
         # A program that embeds Python links the interpreter's libpython, found through it.
         return {"PYO3_PYTHON": interpreter.path}
     # cffi, and programs that do not embed Python: nothing of the interpreter reaches cargo.
+    return {}
+
+
+def interpreter_test_env(
+    *, bindings: str, bindings_crate: Optional[str], interpreter: PythonInterpreter
+) -> Dict[str, str]:
+    """What a crate's `cargo test` is told of `interpreter`.
+
+    Test harnesses are programs, not extension modules: pyo3 and python3-sys link them with the
+    interpreter's libpython, which they find by running it, and the tests find a shared
+    libpython through LD_LIBRARY_PATH (pyo3 writes no RPATH).
+    """
+    embeds = bindings_crate if bindings == "bin" else bindings
+    library = (
+        {"LD_LIBRARY_PATH": interpreter.libdir} if interpreter.shared and interpreter.libdir else {}
+    )
+    if embeds in ("pyo3", "pyo3-ffi"):
+        return {"PYO3_PYTHON": interpreter.path, **library}
+    if embeds in ("rust-cpython", "cpython"):
+        return {"PYTHON_SYS_EXECUTABLE": interpreter.path, **library}
+    # cffi, and crates that never reach Python.
     return {}

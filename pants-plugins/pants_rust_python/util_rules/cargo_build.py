@@ -34,7 +34,7 @@ from pants.engine.fs import (
     RemovePrefix,
     Snapshot,
 )
-from pants.engine.process import FallibleProcessResult
+from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
@@ -46,6 +46,7 @@ from pants_rust_python.cargo.graph import (
     parse_metadata,
 )
 from pants_rust_python.cargo.layers import (
+    GOAL_COMMANDS,
     has_other_crates,
     profile_dir_name,
     repo_crate_layers,
@@ -315,6 +316,9 @@ class _DepsLayerRequest(EngineAwareParameter):
     description: str
     base: Optional["_DepsLayerRequest"] = None
     shared: Optional["_SharedLayerRequest"] = None
+    # The cargo subcommand compiling it: `rustc` for builds (its extra flags reach the built
+    # crate only), `test --no-run` or `check` for the layers of `pants test` / `check` / `lint`.
+    command: tuple[str, ...] = ("rustc",)
 
     def debug_hint(self) -> str:
         return self.description
@@ -333,8 +337,9 @@ def _cargo_build_args(
 ) -> tuple[str, ...]:
     # `cargo rustc` passes the extra flags to the selected crate only, so they never
     # invalidate compiled dependencies.
+    command = request.command if isinstance(request, _DepsLayerRequest) else ("rustc",)
     return (
-        "rustc",
+        *command,
         "--frozen",
         "--message-format=json-render-diagnostics",
         f"--profile={request.profile}",
@@ -663,6 +668,83 @@ async def cargo_build(
         await Get(CargoLayer, _SharedLayerRequest, shared_request) if shared_request else None
     )
     return dataclasses.replace(built, layers=tuple(layers), shared_layer=shared_layer)
+
+
+# --------------------------------------------------------------------------------------------
+# Pants's Rust goals: test, check, lint (clippy)
+
+
+@dataclass(frozen=True)
+class CargoGoalRequest(EngineAwareParameter):
+    """A crate's `cargo test`, `check` or `clippy` (GOAL_COMMANDS), over the real sources of it
+    and the repo crates it uses, on top of a cached layer of its third-party crates compiled for
+    that goal; the repo's crates are compiled in the step itself."""
+
+    goal: str
+    workspace: CargoWorkspace
+    sources: Digest
+    package: str
+    features: FeatureSelection
+    env: FrozenDict[str, str]
+    description: str
+    # After the subcommand's own arguments, and after `--` (test filters, clippy's `-D ...`).
+    args: tuple[str, ...] = ()
+    trailing_args: tuple[str, ...] = ()
+    # A subcommand's own program run in cargo's place (`cargo-clippy`).
+    cargo_program: Optional[str] = None
+    # cargo's output straight to the terminal, for an interactive run.
+    stream_output: bool = False
+
+    def debug_hint(self) -> str:
+        return self.description
+
+
+@rule
+async def cargo_goal_process(request: CargoGoalRequest) -> Process:
+    workspace = request.workspace
+    command = GOAL_COMMANDS[request.goal]
+    layer_request = _DepsLayerRequest(
+        workspace=workspace,
+        package=request.package,
+        target_args=command.target_args,
+        features=request.features,
+        profile=command.profile,
+        env=request.env,
+        description=f"{request.description} ({' '.join(command.layer)})",
+        command=command.layer,
+    )
+    layer, vendored, tree = await MultiGet(
+        Get(CargoLayer, _DepsLayerRequest, layer_request),
+        Get(VendoredCrates, CargoWorkspace, workspace),
+        Get(CargoSourceTree, CargoSourceTreeRequest(workspace, request.sources)),
+    )
+    return await Get(
+        Process,
+        CargoProcess(
+            root_dir=workspace.root_dir,
+            vendored=vendored,
+            mode="goal",
+            sources=tree.digest,
+            cargo_args=(
+                *command.command,
+                "--frozen",
+                f"--profile={command.profile}",
+                f"--package={request.package}",
+                *command.target_args,
+                *request.features.cargo_args(),
+                *request.args,
+                *(("--", *request.trailing_args) if request.trailing_args else ()),
+            ),
+            driver_args=(
+                *((f"--cargo-program={request.cargo_program}",) if request.cargo_program else ()),
+                *(("--stream-output",) if request.stream_output else ()),
+            ),
+            extra_inputs=(layer.digest,),
+            env=request.env,
+            output_directories=(),
+            description=f"cargo {request.goal} {request.description}",
+        ),
+    )
 
 
 @rule

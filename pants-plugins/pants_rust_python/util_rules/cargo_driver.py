@@ -37,7 +37,7 @@ TOOLCHAIN_BINARIES = ("cargo", "rustc", "rustdoc")
 # builds' PATH (a build script that formats generated code when rustfmt is found, as bindgen
 # does, would otherwise depend on a tool whose version is not in the build's key). Each one's
 # identity goes into the keys of the processes that run it, not into the toolchain's.
-TOOLCHAIN_COMPONENTS = ("rustfmt",)
+TOOLCHAIN_COMPONENTS = ("rustfmt", "cargo-clippy", "clippy-driver")
 
 
 def pin_mtime(path):
@@ -598,6 +598,10 @@ def _parse_args(argv=None):
     # stashed file to load.
     parser.add_argument("--stash", action="append", default=[])
     parser.add_argument("--secret-env", default="")
+    # goal: a cargo subcommand's own program to run in cargo's place (`cargo-clippy`).
+    parser.add_argument("--cargo-program", default="")
+    # goal: cargo's output straight to the terminal (`pants test --debug`).
+    parser.add_argument("--stream-output", action="store_true")
     parser.add_argument("cargo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.cargo_args and args.cargo_args[0] == "--":
@@ -655,7 +659,7 @@ class Step(object):
         self.sandbox = sandbox
         self.env = env
         self.cwd = os.path.join(sandbox, args.workspace_root)
-        self.cargo = [env.get("CARGO", "cargo")] + args.cargo_args
+        self.cargo = [args.cargo_program or env.get("CARGO", "cargo")] + args.cargo_args
         self.out_dir = os.path.join(sandbox, args.out)
         self.target_dir = os.path.join(sandbox, args.target_dir)
         # The source replacement pointing cargo at the store's copy of the vendored crates.
@@ -808,8 +812,7 @@ def _run_cargo_build(step):
     proc = subprocess.run(
         step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    # Diagnostics name files relative to the repo, not to a sandbox that no longer exists.
-    sys.stderr.write(proc.stderr.decode("utf-8", "replace").replace(step.sandbox + os.sep, ""))
+    sys.stderr.write(_without_sandbox(proc.stderr, step.sandbox))
     if proc.returncode != 0:
         return proc.returncode, []
     messages = []
@@ -884,6 +887,23 @@ def run_build(step):
     return 0
 
 
+def _without_sandbox(data, sandbox):
+    # Diagnostics name files relative to the repo, not to a sandbox that no longer exists.
+    return data.decode("utf-8", "replace").replace(sandbox + os.sep, "")
+
+
+def run_goal(step):
+    """`cargo test`, `check` or `clippy` for a Pants goal: cargo's output and exit code as they are."""
+    if step.args.stream_output:
+        return subprocess.run(step.cargo, cwd=step.cwd, env=step.env).returncode
+    proc = subprocess.run(
+        step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    sys.stdout.write(_without_sandbox(proc.stdout, step.sandbox))
+    sys.stderr.write(_without_sandbox(proc.stderr, step.sandbox))
+    return proc.returncode
+
+
 # Modes that run before any sandboxed cargo step, and the cargo steps (offline but `vendor`).
 STORE_MODES = {"stash-env": run_stash_env, "toolchain": run_toolchain}
 CARGO_MODES = {
@@ -892,6 +912,7 @@ CARGO_MODES = {
     "metadata": run_metadata,
     "deps": run_deps,
     "build": run_build,
+    "goal": run_goal,
 }
 MODES = sorted([*STORE_MODES, *CARGO_MODES])
 

@@ -26,6 +26,7 @@ print(json.dumps({
     "abiflags": getattr(sys, "abiflags", ""),
     "pointer_width": struct.calcsize("P") * 8,
     "shared": bool(v("Py_ENABLE_SHARED")),
+    "libdir": v("LIBDIR") or "",
     "platform": sysconfig.get_platform(),
     "gil_disabled": bool(v("Py_GIL_DISABLED")),
     "build_flags": [f for f in %r if v(f)],
@@ -112,6 +113,7 @@ async def find_interpreters(
                 shared=info["shared"],
                 platform=info["platform"],
                 build_flags=tuple(info["build_flags"]),
+                libdir=info["libdir"],
             )
         )
     if not found:

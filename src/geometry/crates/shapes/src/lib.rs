@@ -56,6 +56,12 @@ impl Shape {
         Ok(Shape::Triangle { a, b, c })
     }
 
+    /// The shape's area.
+    ///
+    /// ```
+    /// let square = shapes::Shape::rectangle(2.0, 2.0).unwrap();
+    /// assert_eq!(square.area(), 4.0);
+    /// ```
     pub fn area(&self) -> f64 {
         match *self {
             Shape::Circle { radius } => PI * radius * radius,
