@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from pants_rust_python import dependency_inference
-from pants_rust_python.goals import package, publish, tailor
+from pants_rust_python.goals import check as cargo_check
+from pants_rust_python.goals import package, publish, run, tailor
 from pants_rust_python.goals import test as cargo_test
+from pants_rust_python.lint.clippy import rules as clippy
 from pants_rust_python.lint.rustfmt import rules as rustfmt
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
 from pants_rust_python.subsystems import cffi as cffi_subsystem
@@ -40,12 +42,15 @@ def rules():
         *extension.rules(),
         *crate_plan.rules(),
         *cargo_test.rules(),
+        *cargo_check.rules(),
         *source_date_epoch.rules(),
         *dependency_inference.rules(),
         *package.rules(),
+        *run.rules(),
         *publish.rules(),
         *tailor.rules(),
         *rustfmt.rules(),
+        *clippy.rules(),
         *codegen.rules(),
         *distribution.rules(),
         *module_mapper.rules(),

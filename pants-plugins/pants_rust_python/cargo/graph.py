@@ -65,6 +65,8 @@ class Package:
     homepage: Optional[str] = None
     links: Optional[str] = None
     repository: Optional[str] = None
+    # `[package] default-run`: the binary `cargo run` runs when there are several.
+    default_run: Optional[str] = None
 
     @property
     def lib_target(self) -> Optional[Target]:
@@ -203,6 +205,7 @@ def _parse_package(raw: Mapping[str, Any]) -> Package:
         homepage=_opt_str(raw, "homepage"),
         links=_opt_str(raw, "links"),
         repository=_opt_str(raw, "repository"),
+        default_run=_opt_str(raw, "default_run"),
     )
 
 

@@ -118,7 +118,7 @@ async def cargo_test_process(
             package=plan.package,
             features=plan.features,
             # `[test].extra_env_vars` reach the test binaries (and so their cache key).
-            env=FrozenDict({**extra_env.env, **plan.test_env}),
+            env=FrozenDict({**extra_env.env, **plan.interpreter_env}),
             description=str(plan.address),
             args=tuple(cargo_test.cargo_args),
             trailing_args=tuple(cargo_test.args),

@@ -112,12 +112,13 @@ def interpreter_build_env(
     return {}
 
 
-def interpreter_test_env(
+def embedded_interpreter_env(
     *, bindings: str, bindings_crate: Optional[str], interpreter: PythonInterpreter
 ) -> Dict[str, str]:
-    """What a crate's `cargo test` is told of `interpreter`.
+    """What a program of the crate (its `cargo test` harnesses, a binary `pants run` runs) is
+    told of `interpreter`.
 
-    Test harnesses are programs, not extension modules: pyo3 and python3-sys link them with the
+    Such programs are not extension modules: pyo3 and python3-sys link them with the
     interpreter's libpython, which they find by running it, and the tests find a shared
     libpython through LD_LIBRARY_PATH (pyo3 writes no RPATH).
     """

@@ -376,6 +376,26 @@ def _no_cdylib_error(package: Package, bindings: str, cargo_toml_path: str) -> P
     )
 
 
+def program_to_run(bin_names: Sequence[str], package: Package, where: str) -> str:
+    """The program `pants run` runs, picked among the wheel's as `cargo run` picks: the only
+    one, else the manifest's `default-run`."""
+    if package.default_run is not None:
+        if package.default_run not in bin_names:
+            raise ProjectError(
+                f"{where}: `default-run = {package.default_run!r}` in {package.name}'s Cargo.toml "
+                f"is not among the programs built ({', '.join(bin_names)}); `pants run` runs "
+                "one of those."
+            )
+        return package.default_run
+    if len(bin_names) == 1:
+        return bin_names[0]
+    raise ProjectError(
+        f"{where} builds several programs ({', '.join(bin_names)}), so `pants run` does not "
+        "know which to run. Name one with `default-run` in the `[package]` table of its "
+        "Cargo.toml, as `cargo run` wants, or ship one with the target's `bins` field."
+    )
+
+
 def _buildable_bins(meta: CargoMetadata, package: Package) -> Tuple[str, ...]:
     try:
         enabled = set(meta.resolved_features(package.id))

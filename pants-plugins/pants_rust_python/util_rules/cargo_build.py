@@ -694,6 +694,8 @@ class CargoGoalRequest(EngineAwareParameter):
     cargo_program: Optional[str] = None
     # cargo's output straight to the terminal, for an interactive run.
     stream_output: bool = False
+    # Variables of the goal's step alone, not of its layer (a tool's identity for its key).
+    step_env: FrozenDict[str, str] = FrozenDict()
 
     def debug_hint(self) -> str:
         return self.description
@@ -740,7 +742,7 @@ async def cargo_goal_process(request: CargoGoalRequest) -> Process:
                 *(("--stream-output",) if request.stream_output else ()),
             ),
             extra_inputs=(layer.digest,),
-            env=request.env,
+            env=FrozenDict({**request.env, **request.step_env}),
             output_directories=(),
             description=f"cargo {request.goal} {request.description}",
         ),

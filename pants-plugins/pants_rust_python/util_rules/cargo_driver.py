@@ -812,7 +812,7 @@ def _run_cargo_build(step):
     proc = subprocess.run(
         step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    sys.stderr.write(_without_sandbox(proc.stderr, step.sandbox))
+    sys.stderr.write(_as_in_repo(proc.stderr, step))
     if proc.returncode != 0:
         return proc.returncode, []
     messages = []
@@ -887,9 +887,18 @@ def run_build(step):
     return 0
 
 
-def _without_sandbox(data, sandbox):
-    # Diagnostics name files relative to the repo, not to a sandbox that no longer exists.
-    return data.decode("utf-8", "replace").replace(sandbox + os.sep, "")
+# A diagnostic's location line, `  --> src/lib.rs:10:5`, as rustc prints it.
+_LOCATION = re.compile(r"^(\s*--> )(?![/<])", re.MULTILINE)
+
+
+def _as_in_repo(data, step):
+    """cargo's output naming files by their repo paths: not in a sandbox that no longer exists,
+    nor relative to the workspace root (where rustc names a workspace member's files)."""
+    text = data.decode("utf-8", "replace").replace(step.sandbox + os.sep, "")
+    root = os.path.normpath(step.args.workspace_root)
+    if root == ".":
+        return text
+    return _LOCATION.sub(lambda m: m.group(1) + root + "/", text)
 
 
 def run_goal(step):
@@ -899,8 +908,8 @@ def run_goal(step):
     proc = subprocess.run(
         step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    sys.stdout.write(_without_sandbox(proc.stdout, step.sandbox))
-    sys.stderr.write(_without_sandbox(proc.stderr, step.sandbox))
+    sys.stdout.write(_as_in_repo(proc.stdout, step))
+    sys.stderr.write(_as_in_repo(proc.stderr, step))
     return proc.returncode
 
 

@@ -22,7 +22,7 @@ from pants.engine.target import (
     WrappedTargetRequest,
 )
 from pants.util.frozendict import FrozenDict
-from pants_rust_python.maturin.interpreter_env import interpreter_test_env
+from pants_rust_python.maturin.interpreter_env import embedded_interpreter_env
 from pants_rust_python.target_types import (
     NOT_CARGO_INPUT_GLOBS,
     CargoSourcesField,
@@ -55,8 +55,9 @@ class RustCratePlan:
     sources: Digest
     package: str
     features: FeatureSelection
-    # What its tests are told of the Python interpreter they link, if any.
-    test_env: FrozenDict[str, str]
+    # What its build scripts, tests and programs are told of the Python interpreter its
+    # bindings use (pyo3 finds it through PYO3_PYTHON), if any.
+    interpreter_env: FrozenDict[str, str]
 
 
 @rule(desc="Plan a Rust crate's cargo goals")
@@ -70,7 +71,7 @@ async def plan_rust_crate(request: RustCratePlanRequest) -> RustCratePlan:
         spec = project.spec
         interpreter = project.build_for[0] if project.build_for else None
         env = (
-            interpreter_test_env(
+            embedded_interpreter_env(
                 bindings=spec.bindings, bindings_crate=spec.bindings_crate, interpreter=interpreter
             )
             if interpreter is not None
@@ -82,7 +83,7 @@ async def plan_rust_crate(request: RustCratePlanRequest) -> RustCratePlan:
             sources=project.cargo_sources,
             package=spec.crate_name,
             features=project.features,
-            test_env=FrozenDict(env),
+            interpreter_env=FrozenDict(env),
         )
 
     crate_dir = request.address.spec_path
@@ -116,7 +117,7 @@ async def plan_rust_crate(request: RustCratePlanRequest) -> RustCratePlan:
         sources=cargo_inputs,
         package=name,
         features=FeatureSelection(),
-        test_env=FrozenDict(),
+        interpreter_env=FrozenDict(),
     )
 
 

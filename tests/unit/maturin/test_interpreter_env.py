@@ -10,7 +10,7 @@ from pants_rust_python.maturin.interpreter_env import (
     PYO3_CONFIG_TEXT_ENV,
     PythonInterpreter,
     interpreter_build_env,
-    interpreter_test_env,
+    embedded_interpreter_env,
     pyo3_config,
 )
 from pants_rust_python.util_rules import cargo_driver
@@ -109,19 +109,19 @@ def test_driver_reads_the_same_variable() -> None:
 
 def test_tests_link_libpython_through_the_interpreter() -> None:
     shared = dataclasses.replace(PY39, shared=True, libdir="/home/a/.pyenv/versions/3.9.18/lib")
-    assert interpreter_test_env(bindings="pyo3", bindings_crate="pyo3", interpreter=shared) == {
+    assert embedded_interpreter_env(bindings="pyo3", bindings_crate="pyo3", interpreter=shared) == {
         "PYO3_PYTHON": shared.path,
         "LD_LIBRARY_PATH": "/home/a/.pyenv/versions/3.9.18/lib",
     }
     # A static libpython is linked into the test binary: nothing to find at run time.
-    assert interpreter_test_env(
+    assert embedded_interpreter_env(
         bindings="pyo3-ffi", bindings_crate="pyo3-ffi", interpreter=PY39
     ) == {"PYO3_PYTHON": PY39.path}
-    assert interpreter_test_env(
+    assert embedded_interpreter_env(
         bindings="rust-cpython", bindings_crate="cpython", interpreter=PY39
     ) == {"PYTHON_SYS_EXECUTABLE": PY39.path}
-    assert interpreter_test_env(bindings="bin", bindings_crate="pyo3", interpreter=PY39) == {
+    assert embedded_interpreter_env(bindings="bin", bindings_crate="pyo3", interpreter=PY39) == {
         "PYO3_PYTHON": PY39.path
     }
-    assert interpreter_test_env(bindings="cffi", bindings_crate=None, interpreter=shared) == {}
-    assert interpreter_test_env(bindings="bin", bindings_crate=None, interpreter=shared) == {}
+    assert embedded_interpreter_env(bindings="cffi", bindings_crate=None, interpreter=shared) == {}
+    assert embedded_interpreter_env(bindings="bin", bindings_crate=None, interpreter=shared) == {}

@@ -1,13 +1,19 @@
-"""`pants test` on Rust crates, through the real rules: cargo test in the sandbox."""
+"""Pants's Rust goals through the real rules: cargo test, cargo check and clippy in sandboxes."""
 from __future__ import annotations
 
 from pants.core.goals import test as test_goal
+from pants.core.goals.check import CheckResults
+from pants.core.goals.lint import LintResult
 from pants.core.goals.test import TestResult
 from pants.core.util_rules.partitions import Partitions
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+from pants_rust_python.goals import check as cargo_check
 from pants_rust_python.goals import test as cargo_test
+from pants_rust_python.goals.check import CargoCheckFieldSet, CargoCheckRequest
 from pants_rust_python.goals.test import CargoTestFieldSet, CargoTestRequest
+from pants_rust_python.lint.clippy import rules as clippy
+from pants_rust_python.lint.clippy.rules import ClippyFieldSet, ClippyRequest
 from pants_rust_python.util_rules import crate_plan
 from rust_python_testutil.rules import make_rule_runner, new_run
 
@@ -54,6 +60,11 @@ pub fn quadruple(x: u32) -> u32 {
     core_lib::double(core_lib::double(x))
 }
 
+/// clippy warns twice here (ptr_arg, len_zero); rustc does not.
+pub fn is_empty(list: &Vec<u32>) -> bool {
+    list.len() == 0
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -66,8 +77,17 @@ mod tests {
     fn other() {}
 }
 """
+BROKEN = """\
+pub fn answer() -> u32 {
+    "forty-two"
+}
+"""
 LOCK = """\
 version = 4
+
+[[package]]
+name = "broken"
+version = "0.1.0"
 
 [[package]]
 name = "core_lib"
@@ -88,8 +108,13 @@ def _runner(*args: str) -> RuleRunner:
             test_goal.get_filtered_environment,
             *crate_plan.rules(),
             *cargo_test.rules(),
+            *cargo_check.rules(),
+            *clippy.rules(),
             QueryRule(Partitions, [CargoTestRequest.PartitionRequest]),
             QueryRule(TestResult, [CargoTestRequest.Batch]),
+            QueryRule(CheckResults, [CargoCheckRequest]),
+            QueryRule(Partitions, [ClippyRequest.PartitionRequest]),
+            QueryRule(LintResult, [ClippyRequest.Batch]),
         ],
     )
     runner.write_files(
@@ -106,6 +131,9 @@ def _runner(*args: str) -> RuleRunner:
             ),
             "ws/crates/user/src/lib.rs": USER,
             "ws/crates/user/BUILD": "rust_crate()\n",
+            "ws/crates/broken/Cargo.toml": MEMBER.format(name="broken", deps=""),
+            "ws/crates/broken/src/lib.rs": BROKEN,
+            "ws/crates/broken/BUILD": "rust_crate(skip_clippy=True)\n",
         }
     )
     new_run(runner, *args)
@@ -145,3 +173,56 @@ def test_passthrough_args_filter_tests() -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "test tests::other ... ok" in result.stdout
     assert "quadruples" not in result.stdout
+
+
+def _check(runner: RuleRunner, *addresses: Address) -> CheckResults:
+    field_sets = [CargoCheckFieldSet.create(runner.get_target(a)) for a in addresses]
+    return runner.request(CheckResults, [CargoCheckRequest(field_sets)])
+
+
+def _clippy(runner: RuleRunner, *addresses: Address) -> list[LintResult]:
+    field_sets = tuple(ClippyFieldSet.create(runner.get_target(a)) for a in addresses)
+    partitions = runner.request(Partitions, [ClippyRequest.PartitionRequest(field_sets)])
+    return [
+        runner.request(
+            LintResult, [ClippyRequest.Batch("clippy", partition.elements, partition.metadata)]
+        )
+        for partition in partitions
+    ]
+
+
+def test_check_shows_each_crates_diagnostics() -> None:
+    runner = _runner()
+    results = _check(runner, Address("ws/crates/core_lib"), Address("ws/crates/broken"))
+    by_crate = {str(r.partition_description).split(":")[0]: r for r in results.results}
+    assert by_crate["ws/crates/core_lib"].exit_code == 0, by_crate["ws/crates/core_lib"].stderr
+    broken = by_crate["ws/crates/broken"]
+    assert broken.exit_code != 0
+    assert "mismatched types" in broken.stderr
+    # Named as in the repository, not in a sandbox that is gone.
+    assert "--> ws/crates/broken/src/lib.rs:2:5" in broken.stderr
+    assert "/pants-sandbox-" not in broken.stderr
+
+
+def test_clippy_warns_and_fails_under_deny_warnings() -> None:
+    (warned,) = _clippy(_runner(), Address("ws/crates/user"))
+    assert warned.exit_code == 0, warned.stderr
+    assert "clippy::ptr_arg" in warned.stderr or "ptr_arg" in warned.stderr
+    assert str(warned.partition_description).startswith("ws/crates/user")
+
+    (denied,) = _clippy(_runner("--clippy-args=-D warnings"), Address("ws/crates/user"))
+    assert denied.exit_code != 0
+    assert "error: writing `&Vec`" in denied.stderr
+    # The crate it uses is clean.
+    (clean,) = _clippy(_runner("--clippy-args=-D warnings"), Address("ws/crates/core_lib"))
+    assert clean.exit_code == 0, clean.stderr
+
+
+def test_skip_clippy_and_check_through_clippy() -> None:
+    runner = _runner("--clippy-args=-D warnings", "--cargo-check-clippy")
+    # skip_clippy: `pants lint` leaves the broken crate out.
+    assert ClippyFieldSet.opt_out(runner.get_target(Address("ws/crates/broken")))
+    assert not ClippyFieldSet.opt_out(runner.get_target(Address("ws/crates/user")))
+    (result,) = _check(runner, Address("ws/crates/user")).results
+    assert result.exit_code != 0
+    assert "error: writing `&Vec`" in result.stderr
