@@ -107,17 +107,13 @@ async def cargo_check_process(
 
 
 @rule(desc="Check Rust crates", level=LogLevel.DEBUG)
-async def cargo_check(
-    request: CargoCheckRequest, cargo_check: CargoCheckSubsystem
-) -> CheckResults:
+async def cargo_check(request: CargoCheckRequest, cargo_check: CargoCheckSubsystem) -> CheckResults:
     if cargo_check.skip:
         return CheckResults([], checker_name=request.tool_name)
     processes = await MultiGet(
         Get(Process, _CargoCheckProcessRequest(field_set)) for field_set in request.field_sets
     )
-    results = await MultiGet(
-        Get(FallibleProcessResult, Process, process) for process in processes
-    )
+    results = await MultiGet(Get(FallibleProcessResult, Process, process) for process in processes)
     return CheckResults(
         [
             CheckResult.from_fallible_process_result(

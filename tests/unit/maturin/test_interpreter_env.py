@@ -9,8 +9,8 @@ from pants_rust_python.cargo.graph import Abi3
 from pants_rust_python.maturin.interpreter_env import (
     PYO3_CONFIG_TEXT_ENV,
     PythonInterpreter,
-    interpreter_build_env,
     embedded_interpreter_env,
+    interpreter_build_env,
     pyo3_config,
 )
 from pants_rust_python.util_rules import cargo_driver

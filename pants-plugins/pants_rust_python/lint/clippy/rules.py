@@ -126,7 +126,9 @@ async def clippy_process(
 
 
 @rule(desc="Lint with clippy", level=LogLevel.DEBUG)
-async def clippy_lint(request: ClippyRequest.Batch[ClippyFieldSet, RustCrateMetadata]) -> LintResult:
+async def clippy_lint(
+    request: ClippyRequest.Batch[ClippyFieldSet, RustCrateMetadata]
+) -> LintResult:
     process = await Get(Process, ClippyProcessRequest(request.elements[0].address))
     result = await Get(FallibleProcessResult, Process, process)
     return LintResult.create(request, result)
