@@ -9,12 +9,14 @@ from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     BoolField,
     Dependencies,
+    Field,
     MultipleSourcesField,
     StringField,
     StringSequenceField,
     Target,
     TriBoolField,
 )
+from pants.engine.unions import UnionRule
 from pants.util.strutil import help_text
 from pants_rust_python.maturin.project import BIN
 from pants_rust_python.maturin.project import BINDINGS_CHOICES as _ALL_BINDINGS
@@ -293,10 +295,20 @@ class RustCrateTarget(Target):
     help = help_text(
         """
         A Rust crate of the repository that Python extensions use through a Cargo path
-        dependency. It is not built on its own: it tells Pants which files the crate consists of,
-        so that editing it rebuilds (and `--changed-since` selects) exactly what depends on it.
+        dependency. It tells Pants which files the crate consists of, so that editing it
+        rebuilds (and `--changed-since` selects) exactly what depends on it; `pants test`,
+        `check`, `lint` and `fmt` run on it like on the extension and binary targets.
         """
     )
+
+
+# The targets that are one crate each: the ones Pants's Rust goals (test, check, lint, fmt) run on.
+CRATE_TARGET_TYPES = (RustPythonExtensionTarget, RustPythonBinaryTarget, RustCrateTarget)
+
+
+def register_on_crate_targets(field: type[Field]) -> list[UnionRule]:
+    """A field of one of those goals (`skip_clippy`, ...) on every crate target."""
+    return [target.register_plugin_field(field) for target in CRATE_TARGET_TYPES]
 
 
 class CargoWorkspaceTarget(Target):

@@ -16,16 +16,10 @@ from pants.engine.target import BoolField, FieldSet, Target
 from pants.engine.unions import UnionRule
 from pants.option.option_types import BoolOption, SkipOption, StrListOption
 from pants.option.subsystem import Subsystem
-from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.lint.clippy.rules import ClippyProcessRequest
-from pants_rust_python.target_types import (
-    CargoSourcesField,
-    RustCrateTarget,
-    RustPythonBinaryTarget,
-    RustPythonExtensionTarget,
-)
+from pants_rust_python.target_types import CargoSourcesField, register_on_crate_targets
 from pants_rust_python.util_rules.cargo_build import CargoGoalRequest
 from pants_rust_python.util_rules.crate_plan import RustCratePlan, RustCratePlanRequest
 
@@ -92,17 +86,7 @@ async def cargo_check_process(
         return await Get(Process, ClippyProcessRequest(address))
     plan = await Get(RustCratePlan, RustCratePlanRequest(address))
     return await Get(
-        Process,
-        CargoGoalRequest(
-            goal="check",
-            workspace=plan.workspace,
-            sources=plan.sources,
-            package=plan.package,
-            features=plan.features,
-            env=plan.interpreter_env,
-            description=str(plan.address),
-            args=tuple(cargo_check.args),
-        ),
+        Process, CargoGoalRequest, plan.goal_request("check", args=tuple(cargo_check.args))
     )
 
 
@@ -129,8 +113,5 @@ def rules():
     return [
         *collect_rules(),
         UnionRule(CheckRequest, CargoCheckRequest),
-        *(
-            target.register_plugin_field(SkipCargoCheckField)
-            for target in (RustPythonExtensionTarget, RustPythonBinaryTarget, RustCrateTarget)
-        ),
+        *register_on_crate_targets(SkipCargoCheckField),
     ]

@@ -24,15 +24,9 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import BoolField, Target
 from pants.option.option_types import ArgsListOption, SkipOption, StrListOption
 from pants.option.subsystem import Subsystem
-from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
-from pants_rust_python.target_types import (
-    CargoSourcesField,
-    RustCrateTarget,
-    RustPythonBinaryTarget,
-    RustPythonExtensionTarget,
-)
+from pants_rust_python.target_types import CargoSourcesField, register_on_crate_targets
 from pants_rust_python.util_rules.cargo_build import CargoGoalRequest
 from pants_rust_python.util_rules.crate_plan import RustCratePlan, RustCratePlanRequest
 
@@ -111,15 +105,11 @@ async def cargo_test_process(
     plan = await Get(RustCratePlan, RustCratePlanRequest(request.field_set.address))
     return await Get(
         Process,
-        CargoGoalRequest(
-            goal="test",
-            workspace=plan.workspace,
-            sources=plan.sources,
-            package=plan.package,
-            features=plan.features,
+        CargoGoalRequest,
+        plan.goal_request(
+            "test",
             # `[test].extra_env_vars` reach the test binaries (and so their cache key).
-            env=FrozenDict({**extra_env.env, **plan.interpreter_env}),
-            description=str(plan.address),
+            env=extra_env.env,
             args=tuple(cargo_test.cargo_args),
             trailing_args=tuple(cargo_test.args),
             stream_output=request.interactive,
@@ -180,8 +170,5 @@ def rules():
     return [
         *collect_rules(),
         *CargoTestRequest.rules(),
-        *(
-            target.register_plugin_field(SkipCargoTestsField)
-            for target in (RustPythonExtensionTarget, RustPythonBinaryTarget, RustCrateTarget)
-        ),
+        *register_on_crate_targets(SkipCargoTestsField),
     ]

@@ -7,7 +7,7 @@ its default features and no interpreter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Optional
 
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
@@ -30,7 +30,7 @@ from pants_rust_python.target_types import (
     RustBinariesField,
     RustModuleNameField,
 )
-from pants_rust_python.util_rules.cargo_build import FeatureSelection
+from pants_rust_python.util_rules.cargo_build import CargoGoalRequest, FeatureSelection
 from pants_rust_python.util_rules.extension import (
     RustProject,
     RustProjectRequest,
@@ -58,6 +58,33 @@ class RustCratePlan:
     # What its build scripts, tests and programs are told of the Python interpreter its
     # bindings use (pyo3 finds it through PYO3_PYTHON), if any.
     interpreter_env: FrozenDict[str, str]
+
+    def goal_request(
+        self,
+        goal: str,
+        *,
+        env: Mapping[str, str] = FrozenDict(),
+        args: tuple[str, ...] = (),
+        trailing_args: tuple[str, ...] = (),
+        cargo_program: Optional[str] = None,
+        stream_output: bool = False,
+        step_env: Mapping[str, str] = FrozenDict(),
+    ) -> CargoGoalRequest:
+        """The crate's `cargo <goal>` (see CargoGoalRequest); `env` beside the interpreter's."""
+        return CargoGoalRequest(
+            goal=goal,
+            workspace=self.workspace,
+            sources=self.sources,
+            package=self.package,
+            features=self.features,
+            env=FrozenDict({**env, **self.interpreter_env}),
+            description=str(self.address),
+            args=args,
+            trailing_args=trailing_args,
+            cargo_program=cargo_program,
+            stream_output=stream_output,
+            step_env=FrozenDict(step_env),
+        )
 
 
 @rule(desc="Plan a Rust crate's cargo goals")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 import pytest
-from pants_rust_python.cargo.graph import CargoMetadata
+from pants_rust_python.cargo.graph import CargoMetadata, Package
 from pants_rust_python.maturin.project import (
     CargoOptions,
     ProjectError,
@@ -11,6 +11,7 @@ from pants_rust_python.maturin.project import (
     cargo_options,
     declared_module_name,
     is_importable_module_name,
+    program_to_run,
     resolve_project,
 )
 from rust_python_testutil.metadata import ABI3_PY38, crate_metadata
@@ -514,3 +515,22 @@ def test_sbom_settings() -> None:
 def test_sbom_mistakes(table: object, message: str) -> None:
     with pytest.raises(ProjectError, match=message):
         resolve(pyo3_meta(), pyproject=_with_sbom(table))
+
+
+def test_pants_run_picks_the_program_as_cargo_run_does() -> None:
+    def package(default_run: Optional[str] = None) -> Package:
+        return Package(
+            id="p",
+            name="p",
+            version="0.1.0",
+            manifest_path="Cargo.toml",
+            targets=(),
+            default_run=default_run,
+        )
+
+    assert program_to_run(("only",), package(), "src/p") == "only"
+    assert program_to_run(("a", "b"), package("b"), "src/p") == "b"
+    with pytest.raises(ProjectError, match="src/p builds several programs .*default-run"):
+        program_to_run(("a", "b"), package(), "src/p")
+    with pytest.raises(ProjectError, match="`default-run = 'c'`.* not among the programs built"):
+        program_to_run(("a", "b"), package("c"), "src/p")

@@ -18,7 +18,6 @@ from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import FieldSet, Target
-from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import softwrap
 from pants_rust_python.lint.clippy import skip_field
@@ -102,25 +101,18 @@ async def clippy_process(
     plan = await Get(RustCratePlan, RustCratePlanRequest(request.address))
     return await Get(
         Process,
-        CargoGoalRequest(
-            goal="clippy",
-            workspace=plan.workspace,
-            sources=plan.sources,
-            package=plan.package,
-            features=plan.features,
-            env=plan.interpreter_env,
-            description=str(plan.address),
+        CargoGoalRequest,
+        plan.goal_request(
+            "clippy",
             args=tuple(clippy.cargo_args),
             trailing_args=tuple(clippy.args),
             cargo_program=toolchain.components["cargo-clippy"].path,
             # Not read by cargo: they name clippy's version in the key of this step alone.
-            step_env=FrozenDict(
-                {
-                    "PANTS_CLIPPY": "\n".join(
-                        toolchain.components[name].identity for name in CLIPPY_COMPONENTS
-                    )
-                }
-            ),
+            step_env={
+                "PANTS_CLIPPY": "\n".join(
+                    toolchain.components[name].identity for name in CLIPPY_COMPONENTS
+                )
+            },
         ),
     )
 

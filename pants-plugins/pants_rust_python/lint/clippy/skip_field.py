@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 from pants.engine.target import BoolField
-from pants_rust_python.target_types import (
-    RustCrateTarget,
-    RustPythonBinaryTarget,
-    RustPythonExtensionTarget,
-)
+from pants_rust_python.target_types import register_on_crate_targets
 
 
 class SkipClippyField(BoolField):
@@ -16,7 +12,4 @@ class SkipClippyField(BoolField):
 
 
 def rules():
-    return [
-        target.register_plugin_field(SkipClippyField)
-        for target in (RustPythonExtensionTarget, RustPythonBinaryTarget, RustCrateTarget)
-    ]
+    return register_on_crate_targets(SkipClippyField)

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 from pants.engine.target import BoolField
-from pants_rust_python.target_types import (
-    RustCrateTarget,
-    RustPythonBinaryTarget,
-    RustPythonExtensionTarget,
-)
+from pants_rust_python.target_types import register_on_crate_targets
 
 
 class SkipRustfmtField(BoolField):
@@ -16,7 +12,4 @@ class SkipRustfmtField(BoolField):
 
 
 def rules():
-    return [
-        target.register_plugin_field(SkipRustfmtField)
-        for target in (RustPythonExtensionTarget, RustPythonBinaryTarget, RustCrateTarget)
-    ]
+    return register_on_crate_targets(SkipRustfmtField)
