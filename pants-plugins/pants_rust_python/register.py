@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pants_rust_python import dependency_inference
 from pants_rust_python.goals import check as cargo_check
-from pants_rust_python.goals import package, publish, run, tailor
+from pants_rust_python.goals import lockfile, package, publish, run, tailor
 from pants_rust_python.goals import test as cargo_test
 from pants_rust_python.lint.clippy import rules as clippy
 from pants_rust_python.lint.rustfmt import rules as rustfmt
@@ -47,6 +47,7 @@ def rules():
         *dependency_inference.rules(),
         *package.rules(),
         *run.rules(),
+        *lockfile.rules(),
         *publish.rules(),
         *tailor.rules(),
         *rustfmt.rules(),

@@ -214,6 +214,20 @@ def is_workspace_member(
     return any(_glob_components_match(joined(m), member) for m in members)
 
 
+def manifest_reader(contents: Mapping[str, bytes]) -> Callable[[str], Optional[Mapping[str, Any]]]:
+    """`manifest_of(directory)` for workspace_root_of over the files `contents` (by repo path):
+    each Cargo.toml parsed once, when first asked for."""
+    cache: Dict[str, Optional[Mapping[str, Any]]] = {}
+
+    def manifest_of(directory: str) -> Optional[Mapping[str, Any]]:
+        path = repo_path(directory, "Cargo.toml")
+        if path not in cache:
+            cache[path] = parse_toml(contents[path], path) if path in contents else None
+        return cache[path]
+
+    return manifest_of
+
+
 def workspace_root_of(
     crate_dir: str, manifest_of: Callable[[str], Optional[Mapping[str, Any]]]
 ) -> Optional[str]:

@@ -109,8 +109,8 @@ class RustSubsystem(Subsystem):
         advanced=True,
         help=softwrap(
             """
-            Environment variables passed to `cargo vendor`, the one step that reaches the
-            network, so that cargo finds your registries, mirrors and credentials as it does in
+            Environment variables passed to `cargo vendor` and to `pants generate-lockfiles`'s
+            cargo, the steps that reach the network, so that cargo finds your registries, mirrors and credentials as it does in
             your shell. What it downloads is checked against Cargo.lock's checksums. One that
             may hold a secret (a name with TOKEN, PASSWORD, SECRET, CREDENTIAL, AUTH or KEY, or a
             URL with credentials, such as a proxy's) reaches `cargo vendor` through a file in

@@ -24,6 +24,7 @@ from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.fs import (
     EMPTY_DIGEST,
+    AddPrefix,
     CreateDigest,
     Digest,
     DigestContents,
@@ -34,7 +35,7 @@ from pants.engine.fs import (
     RemovePrefix,
     Snapshot,
 )
-from pants.engine.process import FallibleProcessResult, Process
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
@@ -103,16 +104,22 @@ async def vendor_workspace_crates(workspace: CargoWorkspace) -> VendoredCrates:
     )
 
 
-@rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
-async def vendor_crates(request: VendorRequest, rust: RustSubsystem) -> VendoredCrates:
+async def _fetch_env(rust: RustSubsystem) -> tuple[FrozenDict[str, str], Optional[str]]:
+    """The variables of a networked step, and the file of those that are secret."""
     fetch_env, secrets = split_secrets(
         await Get(EnvironmentVars, EnvironmentVarsRequest(rust.fetch_env_vars))
     )
     # Proxy credentials and registry tokens must not reach the remote cache with the Command.
-    # The vendored sources are content-addressed: every later step keeps its remote-cache key.
     secret_file = None
     if secrets:
         secret_file = (await Get(SecretEnvFile, SecretEnvRequest(secrets))).path
+    return FrozenDict(fetch_env), secret_file
+
+
+@rule(desc="Vendor third-party crates from Cargo.lock", level=LogLevel.DEBUG)
+async def vendor_crates(request: VendorRequest, rust: RustSubsystem) -> VendoredCrates:
+    # The vendored sources are content-addressed: every later step keeps its remote-cache key.
+    fetch_env, secret_file = await _fetch_env(rust)
     root = request.root_dir or "."
     result = await Get(
         FallibleProcessResult,
@@ -144,6 +151,63 @@ async def vendor_crates(request: VendorRequest, rust: RustSubsystem) -> Vendored
             f"Vendoring the crates of {request.lockfile} failed. {hint}\ncargo said:\n\n{stderr.rstrip()}\n"
         )
     return VendoredCrates(await Get(Digest, RemovePrefix(result.output_digest, VENDOR_OUT)))
+
+
+@dataclass(frozen=True)
+class CargoLockRequest(EngineAwareParameter):
+    """A new Cargo.lock for a workspace: `cargo generate-lockfile`, or `cargo update` of
+    `crates` alone (the rest stays as locked)."""
+
+    # Manifests and Cargo.lock, as vendoring gets them.
+    digest: Digest
+    root_dir: str
+    lockfile: str
+    crates: tuple[str, ...] = ()
+
+    def debug_hint(self) -> str:
+        return self.lockfile
+
+
+@dataclass(frozen=True)
+class CargoLockfile:
+    # The new Cargo.lock, at its repo path.
+    digest: Digest
+
+
+@rule(desc="Resolve a Cargo.lock", level=LogLevel.DEBUG)
+async def resolve_cargo_lock(request: CargoLockRequest, rust: RustSubsystem) -> CargoLockfile:
+    # Networked like vendoring, with the same variables (the caller's CARGO_HOME: registries,
+    # mirrors, credentials); never cached, as the registry's answer changes.
+    fetch_env, secret_file = await _fetch_env(rust)
+    command = (
+        ("update", *(arg for crate in request.crates for arg in ("--package", crate)))
+        if request.crates
+        else ("generate-lockfile",)
+    )
+    result = await Get(
+        FallibleProcessResult,
+        CargoProcess(
+            mode="lock",
+            root_dir=request.root_dir,
+            cargo_args=command,
+            description=f"cargo {' '.join(command)} in {request.root_dir or '.'}",
+            sources=request.digest,
+            env=fetch_env,
+            networked=True,
+            secret_env_file=secret_file,
+            cache_scope=ProcessCacheScope.PER_SESSION,
+        ),
+    )
+    if result.exit_code != 0:
+        raise failure(f"Resolving {request.lockfile} (cargo {' '.join(command)})", result)
+    lockfile = await Get(
+        Digest,
+        DigestSubset(result.output_digest, PathGlobs([f"{VENDOR_OUT}/Cargo.lock"])),
+    )
+    moved = await Get(Digest, RemovePrefix(lockfile, VENDOR_OUT))
+    return CargoLockfile(
+        await Get(Digest, AddPrefix(moved, request.root_dir)) if request.root_dir else moved
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -713,6 +713,17 @@ def run_vendor(step):
     return 0
 
 
+def run_lock(step):
+    # Networked like vendoring (the caller's CARGO_HOME); the new Cargo.lock is the output.
+    proc = subprocess.run(step.cargo, cwd=step.cwd, env=step.env, stdout=subprocess.PIPE)
+    sys.stderr.write(_as_in_repo(proc.stdout, step))
+    if proc.returncode != 0:
+        return proc.returncode
+    os.makedirs(step.out_dir, exist_ok=True)
+    shutil.copyfile(os.path.join(step.cwd, "Cargo.lock"), os.path.join(step.out_dir, "Cargo.lock"))
+    return 0
+
+
 def _prepare_offline(step):
     """A private CARGO_HOME, the store's wrapper and crates, stable mtimes; None, or the exit."""
     args, sandbox, env = step.args, step.sandbox, step.env
@@ -913,10 +924,12 @@ def run_goal(step):
     return proc.returncode
 
 
-# Modes that run before any sandboxed cargo step, and the cargo steps (offline but `vendor`).
+# Modes that run before any sandboxed cargo step, and the cargo steps (offline but these).
+NETWORKED_MODES = ("vendor", "lock")
 STORE_MODES = {"stash-env": run_stash_env, "toolchain": run_toolchain}
 CARGO_MODES = {
     "vendor": run_vendor,
+    "lock": run_lock,
     "cbindgen": run_cbindgen,
     "metadata": run_metadata,
     "deps": run_deps,
@@ -936,7 +949,7 @@ def main(argv=None):
     if refused:
         return refused
     step = Step(args, sandbox, env)
-    if args.mode != "vendor":
+    if args.mode not in NETWORKED_MODES:
         refused = _prepare_offline(step)
         if refused:
             return refused

@@ -186,11 +186,13 @@ class CargoProcess:
     # The step's own variables; the toolchain's always win over them.
     env: FrozenDict[str, str] = FrozenDict()
     output_directories: tuple[str, ...] = (OUT,)
-    # Vendoring: the one step that reaches the network. It gets `env` (the fetch variables) in
-    # place of the build variables, and writes to VENDOR_OUT.
+    # Vendoring and locking: the steps that reach the network. They get `env` (the fetch
+    # variables) in place of the build variables, and write to VENDOR_OUT.
     networked: bool = False
     # Overrides the driver's file of build variables that may hold secrets (vendoring's own).
     secret_env_file: Optional[str] = None
+    # A new Cargo.lock depends on the registry's answer of the day: never cached.
+    cache_scope: ProcessCacheScope = ProcessCacheScope.SUCCESSFUL
 
 
 @rule
@@ -237,6 +239,7 @@ async def cargo_process_to_process(request: CargoProcess, driver: CargoDriver) -
         description=request.description,
         level=LogLevel.DEBUG,
         remote_cache_speculation_delay_millis=REMOTE_CACHE_SPECULATION_DELAY_MILLIS,
+        cache_scope=request.cache_scope,
     )
 
 

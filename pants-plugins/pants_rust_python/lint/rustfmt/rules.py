@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
 
 from pants.core.goals.fmt import FmtResult, FmtTargetsRequest
 from pants.core.util_rules.partitions import Partition, Partitions
@@ -24,7 +23,7 @@ from pants.util.strutil import pluralize, softwrap
 from pants_rust_python.cargo.manifest import (
     ManifestError,
     crate_edition,
-    parse_toml,
+    manifest_reader,
     workspace_root_of,
 )
 from pants_rust_python.lint.rustfmt import skip_field
@@ -68,18 +67,6 @@ class RustfmtError(Exception):
     pass
 
 
-def _manifest_reader(contents: Mapping[str, bytes]):
-    cache: dict[str, Optional[Mapping[str, Any]]] = {}
-
-    def manifest_of(directory: str) -> Optional[Mapping[str, Any]]:
-        path = repo_path(directory, "Cargo.toml")
-        if path not in cache:
-            cache[path] = parse_toml(contents[path], path) if path in contents else None
-        return cache[path]
-
-    return manifest_of
-
-
 @rule
 async def partition_rustfmt(
     request: RustfmtRequest.PartitionRequest, rustfmt: Rustfmt
@@ -94,7 +81,7 @@ async def partition_rustfmt(
     sources = await MultiGet(
         Get(HydratedSources, HydrateSourcesRequest(fs.sources)) for fs in request.field_sets
     )
-    manifest_of = _manifest_reader({fc.path: fc.content for fc in manifests})
+    manifest_of = manifest_reader({fc.path: fc.content for fc in manifests})
     by_edition: dict[str, set[str]] = defaultdict(set)
     for field_set, crate_dir, hydrated in zip(request.field_sets, crate_dirs, sources):
         path = repo_path(crate_dir, "Cargo.toml")
