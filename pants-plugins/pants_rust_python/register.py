@@ -8,6 +8,7 @@ from pants_rust_python.goals import test as cargo_test
 from pants_rust_python.lint.clippy import rules as clippy
 from pants_rust_python.lint.rustfmt import rules as rustfmt
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
+from pants_rust_python.subsystems import auditwheel as auditwheel_subsystem
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
@@ -16,6 +17,7 @@ from pants_rust_python.target_types import (
     RustPythonExtensionTarget,
 )
 from pants_rust_python.util_rules import (
+    auditwheel,
     cargo_build,
     cargo_process,
     cbindgen,
@@ -39,6 +41,8 @@ def rules():
         *cbindgen.rules(),
         *cffi.rules(),
         *cffi_subsystem.rules(),
+        *auditwheel_subsystem.rules(),
+        *auditwheel.rules(),
         *extension.rules(),
         *crate_plan.rules(),
         *cargo_test.rules(),

@@ -18,6 +18,7 @@ from pants.engine.target import (
 )
 from pants.engine.unions import UnionRule
 from pants.util.strutil import help_text
+from pants_rust_python.maturin.compatibility import AUDITWHEEL_MODES
 from pants_rust_python.maturin.project import BIN
 from pants_rust_python.maturin.project import BINDINGS_CHOICES as _ALL_BINDINGS
 
@@ -194,6 +195,35 @@ class RustSbomField(TriBoolField):
     )
 
 
+class RustCompatibilityField(StringField):
+    alias = "compatibility"
+    help = help_text(
+        """
+        The Linux platform compatibility of the wheels, maturin's `--compatibility`:
+        `manylinux_X_Y` (or `manylinux2014`, `manylinux2010`, `manylinux1`), `musllinux_X_Y`,
+        `pypi` (any tag the package index accepts, else an error) or `linux` (no check,
+        `linux_<arch>`). Unset: `[tool.maturin] compatibility`, else
+        `[auditwheel].compatibility`, else the most compatible manylinux policy that every
+        compiled file satisfies, as auditwheel checks it (`linux` with a warning if none).
+        """
+    )
+
+
+class RustAuditwheelField(StringField):
+    alias = "auditwheel"
+    valid_choices = AUDITWHEEL_MODES
+    help = help_text(
+        """
+        What to do about shared libraries the chosen policy does not allow, maturin's
+        `--auditwheel`: `repair` copies them into `<dist>.libs/` under hashed names and points
+        the compiled files at those copies (auditwheel repair with patchelf); `check` fails the
+        build; `warn` warns and keeps the tag; `skip` runs no audit (the wheel is tagged
+        `linux_<arch>`, or with the requested compatibility unchecked). Unset: `[tool.maturin]
+        auditwheel` (or `skip-auditwheel`), else `[auditwheel].mode`.
+        """
+    )
+
+
 class RustStripField(BoolField):
     alias = "strip"
     default = False
@@ -248,6 +278,8 @@ class RustPythonExtensionTarget(Target):
         RustInterpreterConstraintsField,
         RustStripField,
         RustSbomField,
+        RustCompatibilityField,
+        RustAuditwheelField,
         PythonRepositoriesField,
         SkipTwineUploadField,
     )
@@ -276,6 +308,8 @@ class RustPythonBinaryTarget(Target):
         CargoProfileField,
         RustBinaryInterpreterConstraintsField,
         RustSbomField,
+        RustCompatibilityField,
+        RustAuditwheelField,
         PythonRepositoriesField,
         SkipTwineUploadField,
     )

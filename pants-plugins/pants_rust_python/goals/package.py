@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional, Sequence, Tuple
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
@@ -23,9 +23,21 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
 from pants_rust_python.maturin import tags as wheel_tags
+from pants_rust_python.maturin.compatibility import (
+    AuditReport,
+    CompatibilityError,
+    decide_platform,
+    needs_audit,
+    parse_auditwheel_mode,
+    parse_compatibility,
+    skipped_platforms,
+)
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
+from pants_rust_python.maturin.project import BIN
+from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
+from pants_rust_python.util_rules.auditwheel import AuditRequest, RepairedWheel, RepairRequest
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -38,6 +50,7 @@ from pants_rust_python.util_rules.extension import (
     extension_suffix,
 )
 from pants_rust_python.util_rules.source_date_epoch import SourceDateEpoch, SourceDateEpochRequest
+from pants_rust_python.wheel.entry import WheelEntry
 from pants_rust_python.wheel.metadata import (
     CoreMetadata,
     MetadataError,
@@ -49,7 +62,7 @@ from pants_rust_python.wheel.metadata import (
     require_cffi,
 )
 from pants_rust_python.wheel.sbom import SbomError, cyclonedx_sbom, sbom_filename
-from pants_rust_python.wheel.wheel import build_wheel
+from pants_rust_python.wheel.wheel import build_wheel, unpacked_entries
 
 logger = logging.getLogger(__name__)
 
@@ -183,8 +196,68 @@ async def _wheel_sboms(project: RustProject) -> dict[str, bytes]:
     return sboms
 
 
+async def _audited(
+    project: RustProject,
+    interpreter: PythonInterpreter,
+    auditwheel: Auditwheel,
+    assemble: Callable[[Sequence[str], Sequence[WheelEntry]], tuple[str, bytes]],
+    entries: Sequence[WheelEntry],
+) -> tuple[Tuple[str, ...], Sequence[WheelEntry]]:
+    """The wheel's platform tags, as maturin decides them from auditwheel's report on a draft
+    of it, and its entries, repaired when libraries are grafted."""
+    spec = project.spec
+    what = f"{project.address}"
+    linux = wheel_tags.platform_tag(interpreter.platform)
+    try:
+        requested = spec.compatibility or parse_compatibility(
+            auditwheel.compatibility, "[auditwheel].compatibility"
+        )
+        mode = spec.auditwheel or parse_auditwheel_mode(auditwheel.mode, "[auditwheel].mode")
+    except CompatibilityError as e:
+        raise RustPythonBuildError(f"{project.address}: {e}") from e
+    if not linux.startswith("linux_"):
+        # manylinux and musllinux are Linux policies; other platforms keep their own tag.
+        return (linux,), entries
+    arch = linux[len("linux_") :]
+    if not needs_audit(requested, mode):
+        return skipped_platforms(requested, linux, arch), entries
+    draft_name, draft = assemble((linux,), entries)
+    draft_digest = await Get(Digest, CreateDigest([FileContent(draft_name, draft)]))
+    description = f"{project.address} ({draft_name})"
+    report = await Get(AuditReport, AuditRequest(draft_digest, draft_name, description))
+    is_program = spec.bindings == BIN
+    try:
+        decision = decide_platform(
+            report,
+            requested=requested,
+            mode=mode,
+            linux_platform=linux,
+            allow_libpython=is_program,
+            what=what,
+        )
+    except CompatibilityError as e:
+        raise RustPythonBuildError(str(e)) from e
+    for warning in decision.warnings:
+        logger.warning(warning)
+    if not decision.graft or decision.repair_policy is None:
+        return decision.platforms, entries
+    repaired = await Get(
+        RepairedWheel,
+        RepairRequest(
+            draft_digest,
+            draft_name,
+            policy=decision.repair_policy,
+            libraries=tuple(f"{lib}={path}" for lib, path in sorted(decision.graft.items())),
+            exclude=("libpython*",) if is_program else (),
+            description=description,
+        ),
+    )
+    repaired_content = (await _contents(repaired.digest))[repaired.filename]
+    return decision.platforms, unpacked_entries(repaired_content)
+
+
 @rule(desc="Build a wheel from a Rust crate")
-async def build_extension_wheel(request: WheelRequest) -> Wheel:
+async def build_extension_wheel(request: WheelRequest, auditwheel: Auditwheel) -> Wheel:
     project = request.project
     spec = project.spec
     interpreter = request.interpreter
@@ -236,24 +309,30 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             python_files={rel: own[path] for rel, path in python_paths.items() if path in own},
             stub=own.get(spec.stub_path) if spec.stub_path else None,
         )
-        filename, content = build_wheel(
-            distribution=metadata.name,
-            version=metadata.version,
-            tags=[
-                wheel_tags.wheel_tag(
-                    spec, interpreter.major, interpreter.minor, interpreter.platform
-                )
-            ],
-            metadata=render_metadata(metadata),
-            entries=entries,
-            entry_points=entry_points_txt(pyproject) if pyproject else None,
-            license_files=metadata.license_file_map(),
-            sboms=sboms,
-            generator=GENERATOR,
-            source_date_epoch=request.source_date_epoch,
-        )
-    except (MetadataError, ValueError) as e:
+    except ValueError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
+
+    def assemble(
+        platforms: Sequence[str], wheel_entries: Sequence[WheelEntry]
+    ) -> tuple[str, bytes]:
+        try:
+            return build_wheel(
+                distribution=metadata.name,
+                version=metadata.version,
+                tags=[wheel_tags.wheel_tag(spec, interpreter.major, interpreter.minor, platforms)],
+                metadata=render_metadata(metadata),
+                entries=wheel_entries,
+                entry_points=entry_points_txt(pyproject) if pyproject else None,
+                license_files=metadata.license_file_map(),
+                sboms=sboms,
+                generator=GENERATOR,
+                source_date_epoch=request.source_date_epoch,
+            )
+        except (MetadataError, ValueError) as e:
+            raise RustPythonBuildError(f"{project.address}: {e}") from e
+
+    platforms, entries = await _audited(project, interpreter, auditwheel, assemble, entries)
+    filename, content = assemble(platforms, entries)
     return Wheel(filename, await Get(Digest, CreateDigest([FileContent(filename, content)])))
 
 

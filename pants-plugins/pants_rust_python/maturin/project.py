@@ -21,6 +21,12 @@ from pants_rust_python.cargo.graph import (
     depends_on,
     pyo3_abi3,
 )
+from pants_rust_python.maturin.compatibility import (
+    SKIP,
+    CompatibilityError,
+    parse_auditwheel_mode,
+    parse_compatibility,
+)
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.repo_paths import repo_path
 
@@ -101,6 +107,10 @@ class ProjectSpec:
     # `[tool.maturin.sbom] include` (repo paths) that join it under `<dist-info>/sboms/`.
     rust_sbom: bool = True
     sbom_include: Tuple[str, ...] = ()
+    # maturin's `--compatibility` as the target or `[tool.maturin] compatibility` asks for it,
+    # normalized (see maturin.compatibility), and the auditwheel mode; None = the repo default.
+    compatibility: Optional[str] = None
+    auditwheel: Optional[str] = None
 
     @property
     def mixed(self) -> bool:
@@ -250,6 +260,41 @@ def _sbom_settings(
             "each lands in `<dist-info>/sboms/` under its file name, so the names must differ."
         )
     return rust, tuple(resolved)
+
+
+def _audit_settings(
+    maturin: Mapping[str, Any],
+    where: str,
+    compatibility: Optional[str],
+    auditwheel: Optional[str],
+) -> Tuple[Optional[str], Optional[str]]:
+    """(compatibility, auditwheel mode): the target's fields, else `[tool.maturin]`'s
+    `compatibility` (or its alias `manylinux`) and `auditwheel`, else `skip-auditwheel`."""
+    try:
+        if compatibility:
+            requested: Optional[str] = parse_compatibility(
+                compatibility, "the `compatibility` field"
+            )
+        else:
+            if "compatibility" in maturin and "manylinux" in maturin:
+                raise ProjectError(
+                    f"{where}: set `compatibility` or its old name `manylinux`, not both."
+                )
+            value = _opt_str(maturin, "compatibility", where) or _opt_str(
+                maturin, "manylinux", where
+            )
+            requested = parse_compatibility(value, where) if value else None
+        if auditwheel:
+            mode: Optional[str] = parse_auditwheel_mode(auditwheel, "the `auditwheel` field")
+        else:
+            value = _opt_str(maturin, "auditwheel", where)
+            if value:
+                mode = parse_auditwheel_mode(value, where)
+            else:
+                mode = SKIP if _opt_bool(maturin, "skip-auditwheel", where) else None
+    except CompatibilityError as e:
+        raise ProjectError(str(e)) from e
+    return requested, mode
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,6 +578,8 @@ def resolve_project(
     bindings: Optional[str] = None,
     python_source: Optional[str] = None,
     sbom: Optional[bool] = None,
+    compatibility: Optional[str] = None,
+    auditwheel: Optional[str] = None,
 ) -> ProjectSpec:
     """Decide the project's build and wheel layout like maturin does.
 
@@ -544,6 +591,7 @@ def resolve_project(
     `module_name`/`bindings`/`python_source`: the target's fields (None or "auto" = unset);
     `python_source` is relative to the project root, like `[tool.maturin] python-source`.
     `sbom`: the target's field (None = `[tool.maturin.sbom] rust`, else true).
+    `compatibility`/`auditwheel`: the target's fields (None = `[tool.maturin]`'s, else unset).
     """
     files_set = frozenset(posixpath.normpath(f) for f in files)
     maturin = tool_maturin(pyproject)
@@ -654,6 +702,9 @@ def resolve_project(
 
     options = cargo_options(pyproject, pyproject_path)
     rust_sbom, sbom_include = _sbom_settings(maturin, where_py, project_root, sbom)
+    compatibility_setting, auditwheel_setting = _audit_settings(
+        maturin, where_py, compatibility, auditwheel
+    )
     return ProjectSpec(
         cargo_toml_path=cargo_toml_path,
         pyproject_path=pyproject_path if pyproject is not None else None,
@@ -683,6 +734,8 @@ def resolve_project(
         exclude=_wheel_globs(maturin, "exclude", where_py),
         rust_sbom=rust_sbom,
         sbom_include=sbom_include,
+        compatibility=compatibility_setting,
+        auditwheel=auditwheel_setting,
     )
 
 

@@ -1,4 +1,4 @@
-"""Wheel tag strings, as maturin writes them with `--compatibility linux`.
+"""Wheel tag strings, as maturin writes them.
 
 Tags are built with `packaging.tags.Tag` so they are validated and lowercased the standard way.
 """
@@ -6,6 +6,7 @@ Tags are built with `packaging.tags.Tag` so they are validated and lowercased th
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from packaging.tags import Tag
 from pants_rust_python.maturin.project import BIN, CFFI, ProjectSpec
@@ -27,37 +28,26 @@ def platform_tag(sysconfig_platform: str) -> str:
     return plat
 
 
-def _tag(interpreter: str, abi: str, platform: str) -> str:
-    if not platform:
+def _tag(interpreter: str, abi: str, platforms: Sequence[str]) -> str:
+    """`<python>-<abi>-<platform>[.<platform>...]`: several platforms (a manylinux policy and its
+    aliases) compress into one tag, in the order given."""
+    if not platforms or not all(platforms):
         raise TagError("The platform tag is empty.")
-    return str(Tag(interpreter, abi, _normalize_platform(platform)))
+    normalized = [
+        str(Tag(interpreter, abi, _normalize_platform(p))).split("-")[2] for p in platforms
+    ]
+    return f"{Tag(interpreter, abi, normalized[0])}" + "".join(f".{p}" for p in normalized[1:])
 
 
-def cpython_tag(major: int, minor: int, plat: str, *, abiflags: str = "") -> str:
-    """Version-specific CPython tag, e.g. cp39-cp39-linux_x86_64 (cp313-cp313t-... with abiflags="t")."""
-    return _tag(f"cp{major}{minor}", f"cp{major}{minor}{abiflags}", plat)
-
-
-def abi3_tag(major: int, minor: int, plat: str) -> str:
-    """Stable-ABI tag for the minimum version, e.g. cp39-abi3-linux_x86_64."""
-    return _tag(f"cp{major}{minor}", "abi3", plat)
-
-
-def py3_none_tag(plat: str) -> str:
-    """Tag for wheels with no Python extension (cffi, binaries), e.g. py3-none-linux_x86_64."""
-    return _tag("py3", "none", plat)
-
-
-def wheel_tag(spec: ProjectSpec, major: int, minor: int, sysconfig_platform: str) -> str:
-    """The tag of a project's wheel built with a CPython `major.minor` for that platform.
+def wheel_tag(spec: ProjectSpec, major: int, minor: int, platforms: Sequence[str]) -> str:
+    """The tag of a project's wheel built with a CPython `major.minor` for those platforms.
 
     cffi loads with any Python and a program that does not embed Python needs none: py3-none.
     abi3: the minimum version the abi3 level allows (else the interpreter's). Else cpXY-cpXY.
     """
-    plat = platform_tag(sysconfig_platform)
     if spec.bindings == CFFI or (spec.bindings == BIN and spec.bindings_crate is None):
-        return py3_none_tag(plat)
+        return _tag("py3", "none", platforms)
     if spec.abi3 is not None:
         floor_major, floor_minor = spec.abi3_minimum or (major, minor)
-        return abi3_tag(floor_major, floor_minor, plat)
-    return cpython_tag(major, minor, plat)
+        return _tag(f"cp{floor_major}{floor_minor}", "abi3", platforms)
+    return _tag(f"cp{major}{minor}", f"cp{major}{minor}", platforms)

@@ -57,8 +57,10 @@ from pants_rust_python.target_types import (
     CargoProfileField,
     CargoSourcesField,
     CargoWorkspaceSourcesField,
+    RustAuditwheelField,
     RustBinariesField,
     RustBindingsField,
+    RustCompatibilityField,
     RustInterpreterConstraintsField,
     RustModuleNameField,
     RustPythonSourceField,
@@ -203,6 +205,8 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
             bindings="bin" if is_binary else target[RustBindingsField].value,
             python_source=target.get(RustPythonSourceField).value,
             sbom=target.get(RustSbomField).value,
+            compatibility=target.get(RustCompatibilityField).value,
+            auditwheel=target.get(RustAuditwheelField).value,
         )
     except (GraphError, ProjectError) as e:
         raise RustPythonBuildError(f"{request.address}: {e}") from e

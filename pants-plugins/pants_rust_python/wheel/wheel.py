@@ -239,3 +239,17 @@ def build_wheel(
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, entry.content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return filename, buffer.getvalue()
+
+
+def unpacked_entries(content: bytes) -> List[WheelEntry]:
+    """The files of a wheel outside its .dist-info (which `build_wheel` writes), with their
+    executable bits: how a wheel another tool rewrote (auditwheel repair) is written again."""
+    entries: List[WheelEntry] = []
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for info in zf.infolist():
+            top = info.filename.split("/", 1)[0]
+            if info.is_dir() or top.endswith(".dist-info"):
+                continue
+            mode = info.external_attr >> 16
+            entries.append(WheelEntry(info.filename, zf.read(info), executable=bool(mode & 0o111)))
+    return entries

@@ -4,13 +4,7 @@ from typing import Any, Mapping
 
 import pytest
 from pants_rust_python.maturin.project import ProjectSpec, resolve_project
-from pants_rust_python.maturin.tags import (
-    abi3_tag,
-    cpython_tag,
-    platform_tag,
-    py3_none_tag,
-    wheel_tag,
-)
+from pants_rust_python.maturin.tags import TagError, platform_tag, wheel_tag
 from rust_python_testutil.metadata import ABI3_PY38, crate_metadata
 
 
@@ -19,15 +13,15 @@ def test_platform_tag_from_sysconfig() -> None:
     assert platform_tag("macosx-11.0-arm64") == "macosx_11_0_arm64"
 
 
-def test_tags_as_maturin_writes_them() -> None:
-    # The tags of wheels maturin 1.16 built with `--compatibility linux` on x86_64.
-    assert cpython_tag(3, 11, "linux_x86_64") == "cp311-cp311-linux_x86_64"
-    assert abi3_tag(3, 9, "linux_x86_64") == "cp39-abi3-linux_x86_64"
-    assert py3_none_tag("linux_x86_64") == "py3-none-linux_x86_64"
-
-
-def test_free_threaded_abiflags() -> None:
-    assert cpython_tag(3, 13, "linux_x86_64", abiflags="t") == "cp313-cp313t-linux_x86_64"
+def test_policy_and_aliases_compress_in_order() -> None:
+    # maturin writes the policy's name, then its aliases.
+    spec = _spec("auto", dict(lib=("p", ["cdylib"]), deps={"pyo3": ABI3_PY38}))
+    platforms = ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]
+    assert (
+        wheel_tag(spec, 3, 11, platforms) == "cp38-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64"
+    )
+    with pytest.raises(TagError):
+        wheel_tag(spec, 3, 11, [])
 
 
 def _spec(bindings: str, crate: Mapping[str, Any]) -> ProjectSpec:
@@ -64,4 +58,4 @@ def _spec(bindings: str, crate: Mapping[str, Any]) -> ProjectSpec:
     ],
 )
 def test_wheel_tag_per_bindings(bindings: str, crate: Mapping[str, Any], expected: str) -> None:
-    assert wheel_tag(_spec(bindings, crate), 3, 11, "linux-x86_64") == expected
+    assert wheel_tag(_spec(bindings, crate), 3, 11, [platform_tag("linux-x86_64")]) == expected

