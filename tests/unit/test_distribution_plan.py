@@ -79,6 +79,11 @@ def test_per_interpreter_ships_only_the_distributions_interpreter_build() -> Non
         "hello": ["hello.abi3.so", "py.typed"],
         "mixed": ["_native.cpython-311-x86_64-linux-gnu.so"],
     }
+    # The builds the backend ships (and auditwheel audits), one per extension.
+    assert [(a, i.major_minor) for a, i in plan.built_with] == [
+        ("src/mixed", "3.11"),
+        (abi3_pure().address, abi3_pure().built_for[0].major_minor),
+    ]
     # A cpXY-cpXY wheel: no limited API even though one module is abi3.
     assert plan.py_limited_api is None
     assert plan.python_version == "3.11"

@@ -23,21 +23,17 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
 from pants_rust_python.maturin import tags as wheel_tags
-from pants_rust_python.maturin.compatibility import (
-    AuditReport,
-    CompatibilityError,
-    decide_platform,
-    needs_audit,
-    parse_auditwheel_mode,
-    parse_compatibility,
-    skipped_platforms,
-)
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
 from pants_rust_python.maturin.project import BIN
 from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
-from pants_rust_python.util_rules.auditwheel import AuditRequest, RepairedWheel, RepairRequest
+from pants_rust_python.util_rules.auditwheel import (
+    WheelPlatforms,
+    WheelPlatformsRequest,
+    audit_settings,
+    without_audit,
+)
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -61,7 +57,14 @@ from pants_rust_python.wheel.metadata import (
     render_metadata,
     require_cffi,
 )
-from pants_rust_python.wheel.sbom import SbomError, cyclonedx_sbom, sbom_filename
+from pants_rust_python.wheel.sbom import (
+    GRAFTED_SBOM_FILENAME,
+    GraftedLibrary,
+    SbomError,
+    cyclonedx_sbom,
+    grafted_libraries_sbom,
+    sbom_filename,
+)
 from pants_rust_python.wheel.wheel import build_wheel, unpacked_entries
 
 logger = logging.getLogger(__name__)
@@ -202,58 +205,32 @@ async def _audited(
     auditwheel: Auditwheel,
     assemble: Callable[[Sequence[str], Sequence[WheelEntry]], tuple[str, bytes]],
     entries: Sequence[WheelEntry],
-) -> tuple[Tuple[str, ...], Sequence[WheelEntry]]:
+) -> tuple[Tuple[str, ...], Sequence[WheelEntry], Tuple[GraftedLibrary, ...]]:
     """The wheel's platform tags, as maturin decides them from auditwheel's report on a draft
-    of it, and its entries, repaired when libraries are grafted."""
-    spec = project.spec
-    what = f"{project.address}"
+    of it, its entries, repaired when libraries are grafted, and those libraries."""
+    what = str(project.address)
     linux = wheel_tags.platform_tag(interpreter.platform)
-    try:
-        requested = spec.compatibility or parse_compatibility(
-            auditwheel.compatibility, "[auditwheel].compatibility"
-        )
-        mode = spec.auditwheel or parse_auditwheel_mode(auditwheel.mode, "[auditwheel].mode")
-    except CompatibilityError as e:
-        raise RustPythonBuildError(f"{project.address}: {e}") from e
-    if not linux.startswith("linux_"):
-        # manylinux and musllinux are Linux policies; other platforms keep their own tag.
-        return (linux,), entries
-    arch = linux[len("linux_") :]
-    if not needs_audit(requested, mode):
-        return skipped_platforms(requested, linux, arch), entries
+    requested, mode = audit_settings(project.spec, auditwheel, what)
+    unaudited = without_audit(linux, requested, mode)
+    if unaudited is not None:
+        return unaudited, entries, ()
     draft_name, draft = assemble((linux,), entries)
-    draft_digest = await Get(Digest, CreateDigest([FileContent(draft_name, draft)]))
-    description = f"{project.address} ({draft_name})"
-    report = await Get(AuditReport, AuditRequest(draft_digest, draft_name, description))
-    is_program = spec.bindings == BIN
-    try:
-        decision = decide_platform(
-            report,
+    decided = await Get(
+        WheelPlatforms,
+        WheelPlatformsRequest(
+            await Get(Digest, CreateDigest([FileContent(draft_name, draft)])),
+            draft_name,
+            linux_platform=linux,
             requested=requested,
             mode=mode,
-            linux_platform=linux,
-            allow_libpython=is_program,
+            allow_libpython=project.spec.bindings == BIN,
             what=what,
-        )
-    except CompatibilityError as e:
-        raise RustPythonBuildError(str(e)) from e
-    for warning in decision.warnings:
-        logger.warning(warning)
-    if not decision.graft or decision.repair_policy is None:
-        return decision.platforms, entries
-    repaired = await Get(
-        RepairedWheel,
-        RepairRequest(
-            draft_digest,
-            draft_name,
-            policy=decision.repair_policy,
-            libraries=tuple(f"{lib}={path}" for lib, path in sorted(decision.graft.items())),
-            exclude=("libpython*",) if is_program else (),
-            description=description,
         ),
     )
-    repaired_content = (await _contents(repaired.digest))[repaired.filename]
-    return decision.platforms, unpacked_entries(repaired_content)
+    if decided.repaired is None:
+        return decided.platforms, entries, ()
+    repaired = (await _contents(decided.repaired.digest))[decided.repaired.filename]
+    return decided.platforms, unpacked_entries(repaired), decided.repaired.grafted
 
 
 @rule(desc="Build a wheel from a Rust crate")
@@ -331,8 +308,14 @@ async def build_extension_wheel(request: WheelRequest, auditwheel: Auditwheel) -
         except (MetadataError, ValueError) as e:
             raise RustPythonBuildError(f"{project.address}: {e}") from e
 
-    platforms, entries = await _audited(project, interpreter, auditwheel, assemble, entries)
-    filename, content = assemble(platforms, entries)
+    platforms, final_entries, grafted = await _audited(
+        project, interpreter, auditwheel, assemble, entries
+    )
+    if grafted and spec.grafted_sbom:
+        grafted_sbom = grafted_libraries_sbom(metadata.name, metadata.version, grafted)
+        if grafted_sbom is not None:
+            sboms[GRAFTED_SBOM_FILENAME] = grafted_sbom
+    filename, content = assemble(platforms, final_entries)
     return Wheel(filename, await Get(Digest, CreateDigest([FileContent(filename, content)])))
 
 

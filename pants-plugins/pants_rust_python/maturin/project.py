@@ -107,6 +107,8 @@ class ProjectSpec:
     # `[tool.maturin.sbom] include` (repo paths) that join it under `<dist-info>/sboms/`.
     rust_sbom: bool = True
     sbom_include: Tuple[str, ...] = ()
+    # `[tool.maturin.sbom] auditwheel`: the SBOM of the system packages of grafted libraries.
+    grafted_sbom: bool = True
     # maturin's `--compatibility` as the target or `[tool.maturin] compatibility` asks for it,
     # normalized (see maturin.compatibility), and the auditwheel mode; None = the repo default.
     compatibility: Optional[str] = None
@@ -226,8 +228,9 @@ _SBOM_KEYS = ("rust", "auditwheel", "include")
 
 def _sbom_settings(
     maturin: Mapping[str, Any], where: str, project_root: str, field: Optional[bool]
-) -> Tuple[bool, Tuple[str, ...]]:
-    """`[tool.maturin.sbom]` as maturin reads it, the target's `sbom` field winning over `rust`."""
+) -> Tuple[bool, Tuple[str, ...], bool]:
+    """`[tool.maturin.sbom]` as maturin reads it, the target's `sbom` field winning over `rust`:
+    (the crates' SBOM, included SBOM files, the grafted libraries' SBOM)."""
     table = maturin.get("sbom", {})
     if not isinstance(table, Mapping):
         raise ProjectError(f"{where}: `sbom` must be a table ([tool.maturin.sbom]), got {table!r}.")
@@ -259,7 +262,7 @@ def _sbom_settings(
             f"{where_sbom}: `include` lists more than one file named {', '.join(duplicates)}; "
             "each lands in `<dist-info>/sboms/` under its file name, so the names must differ."
         )
-    return rust, tuple(resolved)
+    return rust, tuple(resolved), table.get("auditwheel", True)
 
 
 def _audit_settings(
@@ -701,7 +704,7 @@ def resolve_project(
         data_dir = default_data if _is_dir(files_set, default_data) else None
 
     options = cargo_options(pyproject, pyproject_path)
-    rust_sbom, sbom_include = _sbom_settings(maturin, where_py, project_root, sbom)
+    rust_sbom, sbom_include, grafted_sbom = _sbom_settings(maturin, where_py, project_root, sbom)
     compatibility_setting, auditwheel_setting = _audit_settings(
         maturin, where_py, compatibility, auditwheel
     )
@@ -734,6 +737,7 @@ def resolve_project(
         exclude=_wheel_globs(maturin, "exclude", where_py),
         rust_sbom=rust_sbom,
         sbom_include=sbom_include,
+        grafted_sbom=grafted_sbom,
         compatibility=compatibility_setting,
         auditwheel=auditwheel_setting,
     )

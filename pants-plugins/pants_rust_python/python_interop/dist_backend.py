@@ -10,11 +10,19 @@ additions to the `setup()` call, described by `pants_rust_python_dist.json` in t
   and the running interpreter's tag (`cpXY-cpXY-<platform>`, or `cpXY-abi3-<platform>` with
   `py_limited_api`) instead of `py3-none-any`.
 
+- the wheel is then retagged with the platform tags auditwheel's report decided (manylinux),
+  since bdist_wheel only knows the interpreter's `linux_<arch>`.
+
 Runs under the setuptools/wheel versions of Pants's `[setuptools]` tool (stdlib otherwise).
 """
+import base64
+import csv
+import hashlib
+import io
 import json
 import os
 import sys
+import zipfile
 
 import setuptools  # pants: no-infer-dep
 from setuptools.build_meta import __legacy__ as _legacy  # pants: no-infer-dep
@@ -93,7 +101,67 @@ setuptools.setup = _setup_with_native_modules
 
 get_requires_for_build_wheel = _legacy.get_requires_for_build_wheel
 prepare_metadata_for_build_wheel = _legacy.prepare_metadata_for_build_wheel
-build_wheel = _legacy.build_wheel
+
+
+def _record_hash(content):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=")
+    return "sha256=" + digest.decode()
+
+
+def retag_wheel(directory, filename, platforms):
+    """The wheel renamed for `platforms` (compressed, in order), its WHEEL Tag lines and RECORD
+    rewritten, every other entry (and its zip metadata) kept. Returns the new file name."""
+    name, version, python, abi, _ = filename[: -len(".whl")].split("-")
+    new_filename = "-".join([name, version, python, abi, ".".join(platforms)]) + ".whl"
+    tags = [
+        "%s-%s-%s" % (p, a, plat)
+        for p in python.split(".")
+        for a in abi.split(".")
+        for plat in platforms
+    ]
+    source = os.path.join(directory, filename)
+    with zipfile.ZipFile(source) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    contents = {}
+    for info, content in entries:
+        if info.filename.endswith(".dist-info/WHEEL"):
+            lines = []
+            for line in content.decode().split("\n"):
+                if not line.startswith("Tag:"):
+                    lines.append(line)
+                elif not any(l.startswith("Tag:") for l in lines):
+                    lines.extend("Tag: " + t for t in tags)
+            content = "\n".join(lines).encode()
+        contents[info.filename] = content
+    for path, content in list(contents.items()):
+        if path.endswith(".dist-info/RECORD"):
+            rows = list(csv.reader(io.StringIO(content.decode())))
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            for row in rows:
+                if row and row[0] in contents and not row[0].endswith("RECORD"):
+                    data = contents[row[0]]
+                    row = [row[0], _record_hash(data), str(len(data))]
+                writer.writerow(row)
+            contents[path] = out.getvalue().encode()
+    target = os.path.join(directory, new_filename)
+    with zipfile.ZipFile(target + ".tmp", "w") as zf:
+        for info, _ in entries:
+            zf.writestr(info, contents[info.filename])
+    os.replace(target + ".tmp", target)
+    if target != source:
+        os.remove(source)
+    return new_filename
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    filename = _legacy.build_wheel(wheel_directory, config_settings, metadata_directory)
+    platforms = _config().get("platforms")
+    if platforms:
+        filename = retag_wheel(wheel_directory, filename, platforms)
+    return filename
+
+
 get_requires_for_build_sdist = _legacy.get_requires_for_build_sdist
 
 

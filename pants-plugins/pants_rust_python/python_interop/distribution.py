@@ -22,7 +22,7 @@ import json
 import pkgutil
 import posixpath
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 from pants.backend.python.subsystems.setup_py_generation import SetupPyGeneration
 from pants.backend.python.subsystems.setuptools import Setuptools
@@ -34,7 +34,7 @@ from pants.backend.python.util_rules.package_dists import (
     OwnedDependency,
 )
 from pants.engine.addresses import Addresses
-from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, FileContent
+from pants.engine.fs import EMPTY_DIGEST, CreateDigest, Digest, DigestContents, FileContent
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import Target, Targets
 from pants.engine.unions import UnionRule
@@ -43,11 +43,26 @@ from pants.util.strutil import softwrap
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import plan_extension
 from pants_rust_python.maturin.project import ProjectSpec
+from pants_rust_python.maturin.tags import platform_tag
+from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import RustPythonSourcesField
-from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest, extension_suffix
+from pants_rust_python.util_rules.auditwheel import (
+    WheelPlatforms,
+    WheelPlatformsRequest,
+    audit_settings,
+    without_audit,
+)
+from pants_rust_python.util_rules.extension import (
+    NativeLibrary,
+    NativeLibraryRequest,
+    RustProject,
+    RustProjectRequest,
+    extension_suffix,
+)
 from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest
 from pants_rust_python.util_rules.source_date_epoch import SourceDateEpoch, SourceDateEpochRequest
-from pants_rust_python.wheel.wheel import ZIP_MIN_EPOCH
+from pants_rust_python.wheel.entry import WheelEntry
+from pants_rust_python.wheel.wheel import ZIP_MIN_EPOCH, build_wheel
 
 # Names in the distribution's build root (Pants's chroot, next to the generated setup.py).
 BACKEND_MODULE = "pants_rust_python_dist_backend"
@@ -68,8 +83,12 @@ class NativeFilesPlan:
     python_version: Optional[str]
     # bdist_wheel's `py_limited_api` (e.g. "cp39") when every module is abi3.
     py_limited_api: Optional[str]
+    # Which interpreter's build of each extension (by address) the wheel ships.
+    built_with: Tuple[Tuple[str, PythonInterpreter], ...] = ()
 
-    def config_json(self, target: str, source_date_epoch: Optional[int]) -> bytes:
+    def config_json(
+        self, target: str, source_date_epoch: Optional[int], platforms: Sequence[str]
+    ) -> bytes:
         return json.dumps(
             {
                 "target": target,
@@ -80,6 +99,8 @@ class NativeFilesPlan:
                 "package_data": self.package_data,
                 "python_version": self.python_version,
                 "py_limited_api": self.py_limited_api,
+                # The platform tags the wheel is retagged with (maturin's manylinux decision).
+                "platforms": list(platforms),
             },
             indent=2,
             sort_keys=True,
@@ -146,6 +167,7 @@ def plan_native_files(
         chosen = versions[0]
 
     package_data: dict[str, set[str]] = {}
+    built_with: list[tuple[str, PythonInterpreter]] = []
     for extension in extensions:
         spec = extension.spec
         if spec.abi3 is None:
@@ -158,6 +180,7 @@ def plan_native_files(
             interpreter = matching[0]
         else:
             interpreter = extension.built_for[0]
+        built_with.append((extension.address, interpreter))
         # The paths the codegen rule lays out, relative to the python source root (so also in
         # the setup.py build root).
         for entry in plan_extension(
@@ -193,6 +216,7 @@ def plan_native_files(
         package_data={k: sorted(v) for k, v in sorted(package_data.items())},
         python_version=chosen,
         py_limited_api=py_limited_api,
+        built_with=tuple(built_with),
     )
 
 
@@ -228,11 +252,74 @@ _NOTHING = DistBuildEnvironment(
 )
 
 
+async def _distribution_platforms(
+    dist: str, projects: Sequence[RustProject], plan: NativeFilesPlan, auditwheel: Auditwheel
+) -> Tuple[str, ...]:
+    """The platform tags of the distribution's wheel, decided as for the extensions' own wheels
+    from auditwheel's report on the compiled files it ships."""
+    settings = {audit_settings(p.spec, auditwheel, str(p.address)) for p in projects}
+    if len(settings) != 1:
+        raise RustDistributionError(
+            f"{dist} ships Rust extensions whose `compatibility` or `auditwheel` settings differ "
+            f"({', '.join(str(p.address) for p in projects)}); its one wheel has one platform "
+            "tag. Give them the same settings."
+        )
+    ((requested, mode),) = settings
+    by_address = {str(p.address): p for p in projects}
+    interpreter = plan.built_with[0][1]
+    linux = platform_tag(interpreter.platform)
+    unaudited = without_audit(linux, requested, mode)
+    if unaudited is not None:
+        return unaudited
+    libraries = await MultiGet(
+        Get(NativeLibrary, NativeLibraryRequest(by_address[address], built_for))
+        for address, built_for in plan.built_with
+    )
+    contents = await MultiGet(Get(DigestContents, Digest, lib.digest) for lib in libraries)
+    # A draft holding just the compiled files: they are all auditwheel looks at.
+    draft_name, draft = build_wheel(
+        distribution="draft",
+        version="0",
+        tags=[f"py3-none-{linux}"],
+        metadata=b"Metadata-Version: 2.1\nName: draft\nVersion: 0\n",
+        entries=[
+            WheelEntry(f"{index}/{fc.path}", fc.content)
+            for index, files in enumerate(contents)
+            for fc in files
+        ],
+        entry_points=None,
+        license_files={},
+        generator="pants-rust-python",
+        source_date_epoch=None,
+    )
+    decided = await Get(
+        WheelPlatforms,
+        WheelPlatformsRequest(
+            await Get(Digest, CreateDigest([FileContent(draft_name, draft)])),
+            draft_name,
+            linux_platform=linux,
+            requested=requested,
+            mode=mode,
+            allow_libpython=False,
+            what=dist,
+        ),
+    )
+    if decided.repaired is not None:
+        raise RustDistributionError(
+            f"{dist}: its Rust extensions link shared libraries that the wheel's policy does not "
+            "allow, and a python_distribution's wheel is not repaired. Ship the extension in "
+            "its own wheel (`pants package` on the rust_python_extension), link the library "
+            'statically, or set `auditwheel="warn"` on the extension.'
+        )
+    return decided.platforms
+
+
 @rule(desc="Prepare a python_distribution's build for Rust extensions", level=LogLevel.DEBUG)
 async def rust_extensions_dist_build_environment(
     request: RustExtensionsDistBuildEnvironmentRequest,
     setuptools: Setuptools,
     setup_py_generation: SetupPyGeneration,
+    auditwheel: Auditwheel,
 ) -> DistBuildEnvironment:
     # The addresses are the distribution's transitive closure, the distribution first (before
     # any distribution it depends on).
@@ -262,6 +349,7 @@ async def rust_extensions_dist_build_environment(
         str(dist.address), [OwnedExtension.of(p) for p in projects], interpreters.interpreters
     )
     epoch = await Get(SourceDateEpoch, SourceDateEpochRequest())
+    platforms = await _distribution_platforms(str(dist.address), projects, plan, auditwheel)
     backend = pkgutil.get_data("pants_rust_python.python_interop", "dist_backend.py")
     assert backend is not None
     inputs = await Get(
@@ -270,7 +358,9 @@ async def rust_extensions_dist_build_environment(
             [
                 FileContent("pyproject.toml", pyproject_toml(setuptools.all_requirements)),
                 FileContent(f"{BACKEND_MODULE}.py", backend),
-                FileContent(CONFIG_FILE, plan.config_json(str(dist.address), epoch.seconds)),
+                FileContent(
+                    CONFIG_FILE, plan.config_json(str(dist.address), epoch.seconds, platforms)
+                ),
             ]
         ),
     )

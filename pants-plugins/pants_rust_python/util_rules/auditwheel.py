@@ -7,9 +7,11 @@ keyed by the libraries' contents and auditwheel sees only those (`--ldpaths`).
 """
 from __future__ import annotations
 
+import json
+import logging
 import pkgutil
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 from pants.backend.python.util_rules.pex import PexRequest, VenvPex, VenvPexProcess
 from pants.engine.engine_aware import EngineAwareParameter
@@ -17,21 +19,37 @@ from pants.engine.fs import (
     CreateDigest,
     Digest,
     DigestContents,
+    DigestSubset,
     FileContent,
     MergeDigests,
+    PathGlobs,
     RemovePrefix,
 )
 from pants.engine.process import FallibleProcessResult, ProcessCacheScope, ProcessResult
 from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
-from pants_rust_python.maturin.compatibility import AuditReport
+from pants_rust_python.maturin.compatibility import (
+    AuditReport,
+    CompatibilityError,
+    decide_platform,
+    needs_audit,
+    parse_auditwheel_mode,
+    parse_compatibility,
+    skipped_platforms,
+)
+from pants_rust_python.maturin.project import ProjectSpec
 from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.util_rules.extension import RustPythonBuildError
+from pants_rust_python.wheel.sbom import GraftedLibrary
+
+logger = logging.getLogger(__name__)
 
 _SCRIPT = "__pants_auditwheel.py"
 _REPORT = "audit.json"
 _LIBS = "__host_libs"
 _REPAIRED = "repaired"
+# Written by the driver's `copy` beside the libraries.
+_PROVIDED_BY = "provided_by.json"
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,8 @@ class RepairedWheel:
     # The repaired wheel alone, at `filename` (auditwheel's name; the caller retags it).
     digest: Digest
     filename: str
+    # The libraries grafted into it whose system package is known, for the wheel's SBOM.
+    grafted: Tuple[GraftedLibrary, ...]
 
 
 async def _tool(auditwheel: Auditwheel) -> VenvPex:
@@ -139,7 +159,94 @@ async def repair_wheel(request: RepairRequest, auditwheel: Auditwheel) -> Repair
         raise _failure(request.description, result)
     digest = await Get(Digest, RemovePrefix(result.output_digest, _REPAIRED))
     contents = await Get(DigestContents, Digest, digest)
-    return RepairedWheel(digest, contents[0].path)
+    provided = await Get(
+        DigestContents, DigestSubset(copied.output_digest, PathGlobs([f"{_LIBS}/{_PROVIDED_BY}"]))
+    )
+    grafted = tuple(
+        GraftedLibrary(path, p["name"], p["version"], p["purl"])
+        for path, p in sorted(json.loads(provided[0].content).items())
+    )
+    return RepairedWheel(digest, contents[0].path, grafted)
+
+
+def audit_settings(spec: ProjectSpec, auditwheel: Auditwheel, what: str) -> Tuple[str, str]:
+    """(requested compatibility, auditwheel mode): the project's, else the repo's defaults."""
+    try:
+        requested = spec.compatibility or parse_compatibility(
+            auditwheel.compatibility, "[auditwheel].compatibility"
+        )
+        mode = spec.auditwheel or parse_auditwheel_mode(auditwheel.mode, "[auditwheel].mode")
+    except CompatibilityError as e:
+        raise RustPythonBuildError(f"{what}: {e}") from e
+    return requested, mode
+
+
+@dataclass(frozen=True)
+class WheelPlatformsRequest(EngineAwareParameter):
+    # A draft of the wheel, tagged `linux_<arch>`, alone at `filename`.
+    digest: Digest
+    filename: str
+    linux_platform: str
+    requested: str
+    mode: str
+    # Programs that embed Python link libpython, which maturin allows for them.
+    allow_libpython: bool
+    what: str
+
+    def debug_hint(self) -> str:
+        return self.filename
+
+
+@dataclass(frozen=True)
+class WheelPlatforms:
+    # The platform tags in maturin's order.
+    platforms: Tuple[str, ...]
+    # The draft repaired by auditwheel, when libraries were grafted into it.
+    repaired: Optional[RepairedWheel]
+
+
+def without_audit(linux_platform: str, requested: str, mode: str) -> Optional[Tuple[str, ...]]:
+    """The platform tags when no audit runs (not Linux, `linux` asked for, or `skip`), else
+    None."""
+    if not linux_platform.startswith("linux_"):
+        # manylinux and musllinux are Linux policies; other platforms keep their own tag.
+        return (linux_platform,)
+    if needs_audit(requested, mode):
+        return None
+    return skipped_platforms(requested, linux_platform, linux_platform[len("linux_") :])
+
+
+@rule(desc="Decide a wheel's platform tags", level=LogLevel.DEBUG)
+async def wheel_platforms(request: WheelPlatformsRequest) -> WheelPlatforms:
+    description = f"{request.what} ({request.filename})"
+    report = await Get(AuditReport, AuditRequest(request.digest, request.filename, description))
+    try:
+        decision = decide_platform(
+            report,
+            requested=request.requested,
+            mode=request.mode,
+            linux_platform=request.linux_platform,
+            allow_libpython=request.allow_libpython,
+            what=request.what,
+        )
+    except CompatibilityError as e:
+        raise RustPythonBuildError(str(e)) from e
+    for warning in decision.warnings:
+        logger.warning(warning)
+    if not decision.graft or decision.repair_policy is None:
+        return WheelPlatforms(decision.platforms, None)
+    repaired = await Get(
+        RepairedWheel,
+        RepairRequest(
+            request.digest,
+            request.filename,
+            policy=decision.repair_policy,
+            libraries=tuple(f"{lib}={path}" for lib, path in sorted(decision.graft.items())),
+            exclude=("libpython*",) if request.allow_libpython else (),
+            description=description,
+        ),
+    )
+    return WheelPlatforms(decision.platforms, repaired)
 
 
 def rules():

@@ -11,9 +11,11 @@ the workspace rather than by the absolute path of the sandbox cargo ran in.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
-from typing import Any, Dict, List, Mapping, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from pants_rust_python import __version__
@@ -173,3 +175,60 @@ def cyclonedx_sbom(
         "dependencies": dependencies,
     }
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class GraftedLibrary:
+    """A host library copied into the wheel, and the system package that provides it."""
+
+    path: str  # its path on the machine that built the wheel
+    package_name: str
+    package_version: str
+    purl: str  # e.g. pkg:deb/debian/libsqlite3-0@3.40.1-2%2Bdeb12u2
+
+
+GRAFTED_SBOM_FILENAME = "auditwheel.cdx.json"
+
+
+def grafted_libraries_sbom(
+    distribution: str, version: str, libraries: Sequence[GraftedLibrary]
+) -> Optional[bytes]:
+    """`<dist-info>/sboms/auditwheel.cdx.json` as maturin writes it when it grafts libraries: the
+    wheel depending on each system package that provided one (None when none is known). Each
+    package's reference carries the SHA-256 of the library's path, as auditwheel's does."""
+    if not libraries:
+        return None
+    wheel_purl = f"pkg:pypi/{quote(distribution, safe='')}@{quote(version, safe='')}"
+    wheel = {
+        "bom-ref": wheel_purl,
+        "name": distribution,
+        "purl": wheel_purl,
+        "type": "library",
+        "version": version,
+    }
+    components: List[Dict[str, Any]] = [wheel]
+    refs: List[str] = []
+    for library in sorted(libraries, key=lambda lib: (lib.purl, lib.path)):
+        ref = f"{library.purl}#{hashlib.sha256(library.path.encode()).hexdigest()}"
+        refs.append(ref)
+        components.append(
+            {
+                "bom-ref": ref,
+                "name": library.package_name,
+                "purl": library.purl,
+                "type": "library",
+                "version": library.package_version,
+            }
+        )
+    document = {
+        "bomFormat": "CycloneDX",
+        "components": components,
+        "dependencies": [{"dependsOn": refs, "ref": wheel_purl}, *({"ref": r} for r in refs)],
+        "metadata": {
+            "component": wheel,
+            "tools": [{"name": "pants-rust-python", "version": __version__}],
+        },
+        "specVersion": "1.4",
+        "version": 1,
+    }
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

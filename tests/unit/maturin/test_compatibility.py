@@ -14,6 +14,7 @@ from pants_rust_python.maturin.compatibility import (
     WARN,
     AuditReport,
     CompatibilityError,
+    PlatformDecision,
     decide_platform,
     needs_audit,
     parse_auditwheel_mode,
@@ -22,7 +23,7 @@ from pants_rust_python.maturin.compatibility import (
 )
 
 # A slice of auditwheel's manylinux policies: name, aliases, priority, newest glibc version.
-POLICIES = [
+POLICIES: list[tuple[str, list[str], int, int]] = [
     ("manylinux_2_17", ["manylinux2014"], 80, 17),
     ("manylinux_2_28", [], 64, 28),
     ("manylinux_2_34", [], 58, 34),
@@ -66,7 +67,9 @@ def _report(
     return AuditReport.from_json(json.dumps(data).encode())
 
 
-def _decide(report: AuditReport, requested: str = AUTO, mode: str = REPAIR, bin: bool = False):
+def _decide(
+    report: AuditReport, requested: str = AUTO, mode: str = REPAIR, bin: bool = False
+) -> PlatformDecision:
     return decide_platform(
         report,
         requested=requested,

