@@ -224,6 +224,21 @@ class RustAuditwheelField(StringField):
     )
 
 
+class RustSdistField(BoolField):
+    alias = "sdist"
+    default = False
+    help = help_text(
+        """
+        Whether `pants package` also writes the source distribution
+        `<dist>-<version>.tar.gz`, laid out as `maturin sdist` lays it out (pyproject.toml with
+        maturin as build backend, Cargo.toml, Cargo.lock, the crate and Python sources,
+        PKG-INFO), from which `pip wheel` builds the wheel with maturin and cargo. Off by
+        default, as with `maturin build`. Crates whose pyproject.toml is beside their Cargo.toml
+        and which are their own workspace without path dependencies are supported.
+        """
+    )
+
+
 class RustStripField(BoolField):
     alias = "strip"
     default = False
@@ -280,6 +295,7 @@ class RustPythonExtensionTarget(Target):
         RustSbomField,
         RustCompatibilityField,
         RustAuditwheelField,
+        RustSdistField,
         PythonRepositoriesField,
         SkipTwineUploadField,
     )
@@ -310,6 +326,7 @@ class RustPythonBinaryTarget(Target):
         RustSbomField,
         RustCompatibilityField,
         RustAuditwheelField,
+        RustSdistField,
         PythonRepositoriesField,
         SkipTwineUploadField,
     )

@@ -27,6 +27,8 @@ PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
 PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
 # Tagged with the manylinux policy auditwheel finds for this machine's toolchain.
 EXAMPLE_WHEEL = re.compile(r"^hello_abi3-0\.3\.1-cp39-abi3-manylinux_2_\d+_x86_64\.whl$")
+# src/hello_abi3 also makes its sdist (`sdist=True`).
+EXAMPLE_SDIST = "hello_abi3-0.3.1.tar.gz"
 # What a user sets only because of this machine, taken from this repo's pants.toml: the pex tool
 # that ./pants builds from the package index, interpreters under pyenv, and no global pip config.
 MACHINE_SECTIONS = ("pex-cli", "python-bootstrap", "subprocess-environment")
@@ -151,9 +153,10 @@ def test_publish_uploads_the_plugin_and_wheels_to_a_package_index(
             assert f"{name} published to @pants-rust-python" in published.stderr, published.stderr
         uploaded = sorted(p.name for p in index.packages.iterdir())
         (example,) = [name for name in uploaded if EXAMPLE_WHEEL.match(name)]
-        assert f"{example} published to @examples" in published.stderr, published.stderr
+        for name in (example, EXAMPLE_SDIST):
+            assert f"{name} published to @examples" in published.stderr, published.stderr
         assert "skip_twine" in published.stderr, published.stderr
-        assert uploaded == sorted([PLUGIN_WHEEL, PLUGIN_SDIST, example])
+        assert uploaded == sorted([PLUGIN_WHEEL, PLUGIN_SDIST, example, EXAMPLE_SDIST])
 
         downloads = tmp_path / "downloads"
         subprocess.run(

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0", "hello_cpython-0.9.0")
 # setuptools builds; every other wheel comes from a Rust crate.
 PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
 PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
+EXAMPLE_SDIST = "hello_abi3-0.3.1.tar.gz"
 # What the cffi wheels need at run time (the examples' wheels are installed without the index).
 CFFI_REQUIREMENT = "cffi==2.0.0"
 
@@ -117,6 +119,47 @@ def test_package_builds_every_example(packaged: Path) -> None:
         expected.update((dist, f"{tag}-{tag}") for dist in PER_VERSION)
     assert _wheel_ids(packaged) == expected
     assert (packaged / PLUGIN_WHEEL).is_file() and (packaged / PLUGIN_SDIST).is_file()
+    # The one example with `sdist=True`.
+    assert sorted(p.name for p in packaged.glob("*.tar.gz")) == sorted(
+        [PLUGIN_SDIST, EXAMPLE_SDIST]
+    )
+
+
+def test_sdist_is_laid_out_as_maturin_and_pip_builds_a_working_wheel(
+    packaged: Path, tmp_path: Path
+) -> None:
+    """`pip wheel` on the sdist, as a user without Pants would run it: pip gets maturin from the
+    package index, maturin runs cargo, and the wheel works."""
+    sdist = packaged / EXAMPLE_SDIST
+    with tarfile.open(sdist) as tar:
+        members = tar.getmembers()
+    assert [m.name for m in members] == [
+        f"hello_abi3-0.3.1/{name}"
+        for name in (
+            "PKG-INFO",
+            "Cargo.lock",
+            "Cargo.toml",
+            "LICENSE",
+            "README.md",
+            "hello_abi3.pyi",
+            "pyproject.toml",
+            "src/lib.rs",
+        )
+    ]
+    assert {(m.mtime, m.uid, m.gid, m.mode) for m in members} == {(315532800, 0, 0, 0o644)}
+    venv = make_venv(find_python("3.11"), tmp_path / "venv")
+    built = tmp_path / "built"
+    pip_wheel = subprocess.run(
+        [venv.python, "-m", "pip", "wheel", "--no-deps", "-w", str(built), str(sdist)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "target")},
+    )
+    assert pip_wheel.returncode == 0, pip_wheel.stdout[-3000:] + pip_wheel.stderr[-3000:]
+    (wheel,) = built.glob("hello_abi3-0.3.1-cp39-abi3-*.whl")
+    venv.pip_install("--no-index", str(wheel), no_deps=True)
+    out = venv.run((CHECKS / "check_hello_abi3.py").read_text())
+    assert "hello_abi3 ok on 3.11" in out, out
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.11"])
@@ -276,8 +319,10 @@ def test_builds_are_byte_identical_across_checkouts(packaged: Path, tmp_path: Pa
     """A second checkout elsewhere, with empty caches, produces the very same bytes."""
     repo = copy_repo(tmp_path / "elsewhere" / "checkout-b")
     run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache-b").assert_success()
-    first = {w.name: w.read_bytes() for w in wheels_in(packaged)}
-    second = {w.name: w.read_bytes() for w in wheels_in(repo / "dist")}
+    first = {w.name: w.read_bytes() for w in [*wheels_in(packaged), packaged / EXAMPLE_SDIST]}
+    second = {
+        w.name: w.read_bytes() for w in [*wheels_in(repo / "dist"), repo / "dist" / EXAMPLE_SDIST]
+    }
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert different == []

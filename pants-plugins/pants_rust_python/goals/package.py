@@ -27,7 +27,11 @@ from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
 from pants_rust_python.maturin.project import BIN
 from pants_rust_python.subsystems.auditwheel import Auditwheel
-from pants_rust_python.target_types import RustBinarySourcesField, RustPythonSourcesField
+from pants_rust_python.target_types import (
+    RustBinarySourcesField,
+    RustPythonSourcesField,
+    RustSdistField,
+)
 from pants_rust_python.util_rules.auditwheel import (
     WheelPlatforms,
     WheelPlatformsRequest,
@@ -65,6 +69,7 @@ from pants_rust_python.wheel.sbom import (
     grafted_libraries_sbom,
     sbom_filename,
 )
+from pants_rust_python.wheel.sdist import SdistError, build_sdist
 from pants_rust_python.wheel.wheel import build_wheel, unpacked_entries
 
 logger = logging.getLogger(__name__)
@@ -77,6 +82,7 @@ class RustPythonExtensionFieldSet(PackageFieldSet):
     required_fields = (RustPythonSourcesField,)
 
     sources: RustPythonSourcesField
+    sdist: RustSdistField
 
 
 @dataclass(frozen=True)
@@ -320,8 +326,81 @@ async def build_extension_wheel(request: WheelRequest, auditwheel: Auditwheel) -
 
 
 @dataclass(frozen=True)
+class SdistRequest(EngineAwareParameter):
+    project: RustProject
+    source_date_epoch: Optional[int]
+
+    def debug_hint(self) -> str:
+        return str(self.project.address)
+
+
+@dataclass(frozen=True)
+class Sdist:
+    filename: str
+    # The sdist alone, at `filename`.
+    digest: Digest
+
+
+def sdist_refusal(project: RustProject) -> Optional[str]:
+    """Why the project's sdist cannot be laid out yet, or None."""
+    spec = project.spec
+    crate_dir = posixpath.dirname(spec.cargo_toml_path)
+    if project.workspace.root_dir != crate_dir or project.repo_crate_order:
+        return (
+            "`sdist=True` is supported for crates that are their own workspace, without path "
+            "dependencies on other crates of the repository (maturin's sdist rewrites those); "
+            "this one is in the workspace at "
+            f"`{project.workspace.root_dir or '.'}`"
+            + (
+                f" and uses {', '.join(project.repo_crate_order)}"
+                if project.repo_crate_order
+                else ""
+            )
+            + ". Build its wheels only (`sdist=False`)."
+        )
+    if spec.project_root != crate_dir:
+        return (
+            "`sdist=True` needs pyproject.toml beside Cargo.toml; this project's pyproject.toml "
+            f"is in `{spec.project_root}`. Build its wheels only (`sdist=False`)."
+        )
+    if spec.sdist_include or spec.sdist_exclude:
+        return (
+            "`include`/`exclude` entries for the sdist in [tool.maturin] are not supported yet; "
+            "remove them (or their `sdist` format), or build wheels only (`sdist=False`)."
+        )
+    return None
+
+
+@rule(desc="Build a source distribution of a Rust crate")
+async def build_source_distribution(request: SdistRequest) -> Sdist:
+    project = request.project
+    spec = project.spec
+    refusal = sdist_refusal(project)
+    if refusal:
+        raise RustPythonBuildError(f"{project.address}: {refusal}")
+    metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
+    digest = await Get(Digest, MergeDigests([project.cargo_sources, project.own_sources]))
+    contents = await Get(DigestContents, Digest, digest)
+    prefix = f"{spec.project_root}/" if spec.project_root else ""
+    files = {fc.path[len(prefix) :]: fc for fc in contents if fc.path.startswith(prefix)}
+    try:
+        filename, content = build_sdist(
+            distribution=metadata.name,
+            version=metadata.version,
+            pkg_info=render_metadata(metadata),
+            files={path: fc.content for path, fc in files.items()},
+            executables={path for path, fc in files.items() if fc.is_executable},
+            source_date_epoch=request.source_date_epoch,
+        )
+    except SdistError as e:
+        raise RustPythonBuildError(f"{project.address}: {e}") from e
+    return Sdist(filename, await Get(Digest, CreateDigest([FileContent(filename, content)])))
+
+
+@dataclass(frozen=True)
 class _WheelsRequest(EngineAwareParameter):
     address: Address
+    sdist: bool
 
     def debug_hint(self) -> str:
         return str(self.address)
@@ -332,16 +411,17 @@ class RustPythonBinaryFieldSet(PackageFieldSet):
     required_fields = (RustBinarySourcesField,)
 
     sources: RustBinarySourcesField
+    sdist: RustSdistField
 
 
 @rule(desc="Package Rust programs as wheels")
 async def package_rust_python_binary(field_set: RustPythonBinaryFieldSet) -> BuiltPackage:
-    return await Get(BuiltPackage, _WheelsRequest(field_set.address))
+    return await Get(BuiltPackage, _WheelsRequest(field_set.address, field_set.sdist.value))
 
 
 @rule(desc="Package a Rust Python extension as wheels")
 async def package_rust_python_extension(field_set: RustPythonExtensionFieldSet) -> BuiltPackage:
-    return await Get(BuiltPackage, _WheelsRequest(field_set.address))
+    return await Get(BuiltPackage, _WheelsRequest(field_set.address, field_set.sdist.value))
 
 
 @rule(desc="Build the wheels of a Rust crate")
@@ -350,12 +430,20 @@ async def build_wheels(request: _WheelsRequest) -> BuiltPackage:
     project = await Get(RustProject, RustProjectRequest(request.address))
     # A metadata mistake is reported before anything compiles, and once, not per interpreter.
     await Get(WheelMetadata, WheelMetadataRequest(project))
+    if request.sdist:
+        refusal = sdist_refusal(project)
+        if refusal:
+            raise RustPythonBuildError(f"{project.address}: {refusal}")
     wheels = await MultiGet(
         Get(Wheel, WheelRequest(project, interpreter, epoch.seconds))
         for interpreter in project.build_for
     )
-    digest = await Get(Digest, MergeDigests(w.digest for w in wheels))
-    return BuiltPackage(digest, tuple(BuiltPackageArtifact(w.filename) for w in wheels))
+    built: list[tuple[str, Digest]] = [(w.filename, w.digest) for w in wheels]
+    if request.sdist:
+        sdist = await Get(Sdist, SdistRequest(project, epoch.seconds))
+        built.append((sdist.filename, sdist.digest))
+    digest = await Get(Digest, MergeDigests(d for _, d in built))
+    return BuiltPackage(digest, tuple(BuiltPackageArtifact(name) for name, _ in built))
 
 
 def rules():

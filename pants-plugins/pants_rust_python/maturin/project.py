@@ -103,6 +103,9 @@ class ProjectSpec:
     # `[tool.maturin] include`/`exclude` patterns that apply to wheels, as written.
     include: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
+    # The same, for the sdist (`format = "sdist"` entries and plain strings).
+    sdist_include: Tuple[str, ...] = ()
+    sdist_exclude: Tuple[str, ...] = ()
     # Whether the wheel carries the CycloneDX SBOM of its Rust crates, and the SBOM files of
     # `[tool.maturin.sbom] include` (repo paths) that join it under `<dist-info>/sboms/`.
     rust_sbom: bool = True
@@ -188,9 +191,9 @@ def cargo_options(
     )
 
 
-def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]:
-    """`include`/`exclude` entries that apply to wheels: plain strings apply to both formats,
-    tables only when their `format` names "wheel"."""
+def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) -> Tuple[str, ...]:
+    """`include`/`exclude` entries that apply to `fmt` ("wheel" or "sdist"): plain strings apply
+    to both formats, tables only when their `format` names it."""
     patterns: List[str] = []
     for entry in maturin.get(key) or ():
         if isinstance(entry, str):
@@ -199,7 +202,7 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
             formats = entry.get("format", ["sdist", "wheel"])
             if isinstance(formats, str):
                 formats = [formats]
-            if "wheel" in formats:
+            if fmt in formats:
                 patterns.append(entry["path"])
         else:
             raise ProjectError(
@@ -212,6 +215,11 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
                 f"{where}: `{key}` entry {pattern!r} points outside the project; entries are "
                 "globs relative to the directory of pyproject.toml, inside it."
             )
+    return tuple(patterns)
+
+
+def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]:
+    patterns = _format_globs(maturin, key, where, "wheel")
     if key == "include" and patterns:
         # Not silently ignored: the wheel would lack files the project asks for.
         raise ProjectError(
@@ -220,7 +228,7 @@ def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str,
             "to the target's `sources`), or drop `include` for the wheel "
             '(`{ path = "...", format = "sdist" }`).'
         )
-    return tuple(patterns)
+    return patterns
 
 
 _SBOM_KEYS = ("rust", "auditwheel", "include")
@@ -735,6 +743,8 @@ def resolve_project(
         profile=options.profile,
         include=_wheel_globs(maturin, "include", where_py),
         exclude=_wheel_globs(maturin, "exclude", where_py),
+        sdist_include=_format_globs(maturin, "include", where_py, "sdist"),
+        sdist_exclude=_format_globs(maturin, "exclude", where_py, "sdist"),
         rust_sbom=rust_sbom,
         sbom_include=sbom_include,
         grafted_sbom=grafted_sbom,
