@@ -534,3 +534,30 @@ def test_pants_run_picks_the_program_as_cargo_run_does() -> None:
         program_to_run(("a", "b"), package(), "src/p")
     with pytest.raises(ProjectError, match="`default-run = 'c'`.* not among the programs built"):
         program_to_run(("a", "b"), package("c"), "src/p")
+
+
+def _with_maturin(**table: object) -> dict:
+    return {"project": {"name": "pure-abi3"}, "tool": {"maturin": table}}
+
+
+def test_audit_settings_as_maturin_reads_them() -> None:
+    meta = pyo3_meta()
+    unset = resolve(meta)
+    assert (unset.compatibility, unset.auditwheel) == (None, None)
+    assert resolve(meta, pyproject=_with_maturin(compatibility="2014")).compatibility == (
+        "manylinux2014"
+    )
+    # `manylinux` is maturin's old name for the key.
+    assert resolve(meta, pyproject=_with_maturin(manylinux="off")).compatibility == "linux"
+    assert resolve(meta, pyproject=_with_maturin(**{"skip-auditwheel": True})).auditwheel == "skip"
+    # `auditwheel` wins over `skip-auditwheel`, and the target's fields over both.
+    both = _with_maturin(auditwheel="warn", **{"skip-auditwheel": True})
+    assert resolve(meta, pyproject=both).auditwheel == "warn"
+    fields = resolve(meta, pyproject=both, auditwheel="check", compatibility="manylinux_2_28")
+    assert (fields.compatibility, fields.auditwheel) == ("manylinux_2_28", "check")
+    with pytest.raises(ProjectError, match=r"proj/pyproject.toml: `manylinux3` is not a platform"):
+        resolve(meta, pyproject=_with_maturin(compatibility="manylinux3"))
+    with pytest.raises(ProjectError, match="not both"):
+        resolve(meta, pyproject=_with_maturin(compatibility="pypi", manylinux="2014"))
+    with pytest.raises(ProjectError, match=r"`auditwheel` field: `fix` is not an auditwheel mode"):
+        resolve(meta, auditwheel="fix")
