@@ -32,12 +32,7 @@ from pants_rust_python.target_types import (
     RustPythonSourcesField,
     RustSdistField,
 )
-from pants_rust_python.util_rules.auditwheel import (
-    WheelPlatforms,
-    WheelPlatformsRequest,
-    audit_settings,
-    without_audit,
-)
+from pants_rust_python.util_rules.auditwheel import audit_settings, decide_wheel_platforms
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -217,21 +212,13 @@ async def _audited(
     what = str(project.address)
     linux = wheel_tags.platform_tag(interpreter.platform)
     requested, mode = audit_settings(project.spec, auditwheel, what)
-    unaudited = without_audit(linux, requested, mode)
-    if unaudited is not None:
-        return unaudited, entries, ()
-    draft_name, draft = assemble((linux,), entries)
-    decided = await Get(
-        WheelPlatforms,
-        WheelPlatformsRequest(
-            await Get(Digest, CreateDigest([FileContent(draft_name, draft)])),
-            draft_name,
-            linux_platform=linux,
-            requested=requested,
-            mode=mode,
-            allow_libpython=project.spec.bindings == BIN,
-            what=what,
-        ),
+    decided = await decide_wheel_platforms(
+        linux_platform=linux,
+        requested=requested,
+        mode=mode,
+        allow_libpython=project.spec.bindings == BIN,
+        what=what,
+        draft=lambda platform: assemble((platform,), entries),
     )
     if decided.repaired is None:
         return decided.platforms, entries, ()

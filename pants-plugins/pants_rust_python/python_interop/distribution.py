@@ -46,12 +46,7 @@ from pants_rust_python.maturin.project import ProjectSpec
 from pants_rust_python.maturin.tags import platform_tag
 from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import RustPythonSourcesField
-from pants_rust_python.util_rules.auditwheel import (
-    WheelPlatforms,
-    WheelPlatformsRequest,
-    audit_settings,
-    without_audit,
-)
+from pants_rust_python.util_rules.auditwheel import audit_settings, decide_wheel_platforms
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -267,42 +262,37 @@ async def _distribution_platforms(
     ((requested, mode),) = settings
     by_address = {str(p.address): p for p in projects}
     interpreter = plan.built_with[0][1]
-    linux = platform_tag(interpreter.platform)
-    unaudited = without_audit(linux, requested, mode)
-    if unaudited is not None:
-        return unaudited
     libraries = await MultiGet(
         Get(NativeLibrary, NativeLibraryRequest(by_address[address], built_for))
         for address, built_for in plan.built_with
     )
     contents = await MultiGet(Get(DigestContents, Digest, lib.digest) for lib in libraries)
-    # A draft holding just the compiled files: they are all auditwheel looks at.
-    draft_name, draft = build_wheel(
-        distribution="draft",
-        version="0",
-        tags=[f"py3-none-{linux}"],
-        metadata=b"Metadata-Version: 2.1\nName: draft\nVersion: 0\n",
-        entries=[
-            WheelEntry(f"{index}/{fc.path}", fc.content)
-            for index, files in enumerate(contents)
-            for fc in files
-        ],
-        entry_points=None,
-        license_files={},
-        generator="pants-rust-python",
-        source_date_epoch=None,
-    )
-    decided = await Get(
-        WheelPlatforms,
-        WheelPlatformsRequest(
-            await Get(Digest, CreateDigest([FileContent(draft_name, draft)])),
-            draft_name,
-            linux_platform=linux,
-            requested=requested,
-            mode=mode,
-            allow_libpython=False,
-            what=dist,
-        ),
+
+    def draft(platform: str) -> tuple[str, bytes]:
+        # Just the compiled files: they are all auditwheel looks at.
+        return build_wheel(
+            distribution="draft",
+            version="0",
+            tags=[f"py3-none-{platform}"],
+            metadata=b"Metadata-Version: 2.1\nName: draft\nVersion: 0\n",
+            entries=[
+                WheelEntry(f"{index}/{fc.path}", fc.content)
+                for index, files in enumerate(contents)
+                for fc in files
+            ],
+            entry_points=None,
+            license_files={},
+            generator="pants-rust-python",
+            source_date_epoch=None,
+        )
+
+    decided = await decide_wheel_platforms(
+        linux_platform=platform_tag(interpreter.platform),
+        requested=requested,
+        mode=mode,
+        allow_libpython=False,
+        what=dist,
+        draft=draft,
     )
     if decided.repaired is not None:
         raise RustDistributionError(

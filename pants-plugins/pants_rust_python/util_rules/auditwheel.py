@@ -11,7 +11,7 @@ import json
 import logging
 import pkgutil
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from pants.backend.python.util_rules.pex import PexRequest, VenvPex, VenvPexProcess
 from pants.engine.engine_aware import EngineAwareParameter
@@ -214,6 +214,35 @@ def without_audit(linux_platform: str, requested: str, mode: str) -> Optional[Tu
     if needs_audit(requested, mode):
         return None
     return skipped_platforms(requested, linux_platform, linux_platform[len("linux_") :])
+
+
+async def decide_wheel_platforms(
+    *,
+    linux_platform: str,
+    requested: str,
+    mode: str,
+    allow_libpython: bool,
+    what: str,
+    draft: Callable[[str], Tuple[str, bytes]],
+) -> WheelPlatforms:
+    """The platform tags (and repair) of a wheel whose draft, tagged with the given platform,
+    `draft` writes: from auditwheel's report on it, or without an audit where none runs."""
+    unaudited = without_audit(linux_platform, requested, mode)
+    if unaudited is not None:
+        return WheelPlatforms(unaudited, None)
+    draft_name, draft_content = draft(linux_platform)
+    return await Get(
+        WheelPlatforms,
+        WheelPlatformsRequest(
+            await Get(Digest, CreateDigest([FileContent(draft_name, draft_content)])),
+            draft_name,
+            linux_platform=linux_platform,
+            requested=requested,
+            mode=mode,
+            allow_libpython=allow_libpython,
+            what=what,
+        ),
+    )
 
 
 @rule(desc="Decide a wheel's platform tags", level=LogLevel.DEBUG)
