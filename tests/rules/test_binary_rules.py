@@ -20,7 +20,7 @@ from pants_rust_python.util_rules.extension import (
     RustProjectRequest,
 )
 from rust_python_testutil.e2e import source_checkout
-from rust_python_testutil.rules import file_bytes, make_rule_runner
+from rust_python_testutil.rules import example_files, file_bytes, make_rule_runner
 
 
 def _runner(build_file: str) -> RuleRunner:
@@ -32,12 +32,7 @@ def _runner(build_file: str) -> RuleRunner:
         ],
         extra_target_types=[RustPythonBinaryTarget],
     )
-    root = source_checkout() / "src" / "hello_bin"
-    files = {
-        f"hello_bin/{p.relative_to(root)}": p.read_text()
-        for p in root.rglob("*")
-        if p.is_file() and "target" not in p.parts
-    }
+    files = example_files("hello_bin")
     files["hello_bin/BUILD"] = build_file
     runner.write_files(files)
     return runner

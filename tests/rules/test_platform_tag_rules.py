@@ -17,8 +17,7 @@ from pants_rust_python.goals.package import RustPythonExtensionFieldSet
 from pants_rust_python.subsystems import auditwheel as auditwheel_subsystem
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.util_rules import auditwheel, cbindgen, cffi, source_date_epoch
-from rust_python_testutil.e2e import source_checkout
-from rust_python_testutil.rules import file_bytes, make_rule_runner, pex_cli_options
+from rust_python_testutil.rules import example_files, file_bytes, make_rule_runner, pex_cli_options
 
 
 def _package(build_file: str) -> tuple[str, zipfile.ZipFile]:
@@ -36,12 +35,7 @@ def _package(build_file: str) -> tuple[str, zipfile.ZipFile]:
             QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
         ],
     )
-    root = source_checkout() / "src" / "sqlite_link"
-    files = {
-        f"sqlite_link/{p.relative_to(root)}": p.read_text()
-        for p in root.rglob("*")
-        if p.is_file() and "target" not in p.parts
-    }
+    files = example_files("sqlite_link")
     files["sqlite_link/BUILD"] = build_file
     runner.write_files(files)
     target = runner.get_target(Address("sqlite_link"))

@@ -16,11 +16,11 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 from pants_rust_python.python_interop import codegen
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.util_rules import cbindgen, cffi
-from rust_python_testutil.e2e import source_checkout
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
     build_native_library,
+    example_files,
     file_bytes,
     hello_crate,
     make_rule_runner,
@@ -177,14 +177,7 @@ def test_path_crate_without_a_target() -> None:
     """A repo crate the extension uses but no `rust_crate()` owns would be compiled from an
     empty placeholder (unresolved imports, or a library that fails at import)."""
     runner = make_rule_runner()
-    root = source_checkout() / "src" / "geometry"
-    runner.write_files(
-        {
-            f"geometry/{path.relative_to(root)}": path.read_text()
-            for path in root.rglob("*")
-            if path.is_file() and "target" not in path.parts and path.name != "BUILD"
-        }
-    )
+    runner.write_files(example_files("geometry", with_build_files=False))
     runner.write_files(
         {
             "geometry/BUILD": "cargo_workspace()\n",

@@ -6,19 +6,16 @@ from pathlib import Path
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
-from rust_python_testutil.e2e import source_checkout
-from rust_python_testutil.rules import build_native_library, make_rule_runner, package_names
+from rust_python_testutil.rules import (
+    build_native_library,
+    example_files,
+    make_rule_runner,
+    package_names,
+)
 
 
 def write_geometry(runner: RuleRunner) -> None:
-    root = source_checkout() / "src" / "geometry"
-    runner.write_files(
-        {
-            f"geometry/{path.relative_to(root)}": path.read_text()
-            for path in root.rglob("*")
-            if path.is_file() and "target" not in path.parts
-        }
-    )
+    runner.write_files(example_files("geometry"))
 
 
 def test_features_are_resolved_per_extension() -> None:

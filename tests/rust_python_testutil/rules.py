@@ -84,6 +84,19 @@ def hello_crate(overrides: Optional[Mapping[str, Optional[str]]] = None) -> dict
     return {path: content for path, content in files.items() if content is not None}
 
 
+def example_files(name: str, *, with_build_files: bool = True) -> dict[str, str]:
+    """The files of the example `src/<name>` (without cargo's `target/`), under `<name>/`, for a
+    rule runner's build root."""
+    root = source_checkout() / "src" / name
+    return {
+        f"{name}/{path.relative_to(root)}": path.read_text()
+        for path in root.rglob("*")
+        if path.is_file()
+        and "target" not in path.parts
+        and (with_build_files or path.name != "BUILD")
+    }
+
+
 def pex_cli_options() -> list[str]:
     """The repo's pinned pex tool (pants.toml's [pex-cli]), from where the launcher put it.
 
