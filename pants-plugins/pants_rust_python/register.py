@@ -10,6 +10,7 @@ from pants_rust_python.lint.rustfmt import rules as rustfmt
 from pants_rust_python.python_interop import codegen, distribution, module_mapper
 from pants_rust_python.subsystems import auditwheel as auditwheel_subsystem
 from pants_rust_python.subsystems import cffi as cffi_subsystem
+from pants_rust_python.subsystems import zig as zig_subsystem
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
@@ -28,6 +29,7 @@ from pants_rust_python.util_rules import (
     source_date_epoch,
     toolchain,
     workspace,
+    zig,
 )
 
 
@@ -43,6 +45,8 @@ def rules():
         *cffi_subsystem.rules(),
         *auditwheel_subsystem.rules(),
         *auditwheel.rules(),
+        *zig_subsystem.rules(),
+        *zig.rules(),
         *extension.rules(),
         *crate_plan.rules(),
         *cargo_test.rules(),

@@ -224,6 +224,20 @@ class RustAuditwheelField(StringField):
     )
 
 
+class RustZigField(TriBoolField):
+    alias = "zig"
+    help = help_text(
+        """
+        Link through zig against an older glibc than this machine's, as `maturin build --zig`:
+        the glibc of the requested `compatibility` (2.17 for `manylinux2014`), or, when none is
+        requested, the oldest manylinux policy of the architecture (`manylinux2014` on x86_64),
+        so the wheel installs on older distributions. Every crate of the build, third-party ones
+        included, is linked and its C code compiled by zig (cargo-zigbuild's `zig cc`), and the
+        zig version and glibc are part of each step's cache key. Unset: `[zig].enabled`.
+        """
+    )
+
+
 class RustSdistField(BoolField):
     alias = "sdist"
     default = False
@@ -295,6 +309,7 @@ class RustPythonExtensionTarget(Target):
         RustSbomField,
         RustCompatibilityField,
         RustAuditwheelField,
+        RustZigField,
         RustSdistField,
         PythonRepositoriesField,
         SkipTwineUploadField,
@@ -326,6 +341,7 @@ class RustPythonBinaryTarget(Target):
         RustSbomField,
         RustCompatibilityField,
         RustAuditwheelField,
+        RustZigField,
         RustSdistField,
         PythonRepositoriesField,
         SkipTwineUploadField,

@@ -26,13 +26,12 @@ from pants_rust_python.maturin import tags as wheel_tags
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
 from pants_rust_python.maturin.project import BIN
-from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import (
     RustBinarySourcesField,
     RustPythonSourcesField,
     RustSdistField,
 )
-from pants_rust_python.util_rules.auditwheel import audit_settings, decide_wheel_platforms
+from pants_rust_python.util_rules.auditwheel import decide_wheel_platforms
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -203,7 +202,6 @@ async def _wheel_sboms(project: RustProject) -> dict[str, bytes]:
 async def _audited(
     project: RustProject,
     interpreter: PythonInterpreter,
-    auditwheel: Auditwheel,
     assemble: Callable[[Sequence[str], Sequence[WheelEntry]], tuple[str, bytes]],
     entries: Sequence[WheelEntry],
 ) -> tuple[Tuple[str, ...], Sequence[WheelEntry], Tuple[GraftedLibrary, ...]]:
@@ -211,11 +209,10 @@ async def _audited(
     of it, its entries, repaired when libraries are grafted, and those libraries."""
     what = str(project.address)
     linux = wheel_tags.platform_tag(interpreter.platform)
-    requested, mode = audit_settings(project.spec, auditwheel, what)
     decided = await decide_wheel_platforms(
         linux_platform=linux,
-        requested=requested,
-        mode=mode,
+        requested=project.compatibility,
+        mode=project.audit_mode,
         allow_libpython=project.spec.bindings == BIN,
         what=what,
         draft=lambda platform: assemble((platform,), entries),
@@ -227,7 +224,7 @@ async def _audited(
 
 
 @rule(desc="Build a wheel from a Rust crate")
-async def build_extension_wheel(request: WheelRequest, auditwheel: Auditwheel) -> Wheel:
+async def build_extension_wheel(request: WheelRequest) -> Wheel:
     project = request.project
     spec = project.spec
     interpreter = request.interpreter
@@ -301,9 +298,7 @@ async def build_extension_wheel(request: WheelRequest, auditwheel: Auditwheel) -
         except (MetadataError, ValueError) as e:
             raise RustPythonBuildError(f"{project.address}: {e}") from e
 
-    platforms, final_entries, grafted = await _audited(
-        project, interpreter, auditwheel, assemble, entries
-    )
+    platforms, final_entries, grafted = await _audited(project, interpreter, assemble, entries)
     if grafted and spec.grafted_sbom:
         grafted_sbom = grafted_libraries_sbom(metadata.name, metadata.version, grafted)
         if grafted_sbom is not None:

@@ -161,7 +161,8 @@ def _forbidden_libs(policy: PolicyReport, allow_libpython: bool) -> Dict[str, Op
 
 @dataclass(frozen=True)
 class PlatformDecision:
-    # Platform tags in maturin's order: the policy's name, then its aliases.
+    # Platform tags in maturin 1.16's order: the policy's name and its aliases, sorted
+    # (`manylinux2014_x86_64.manylinux_2_17_x86_64`).
     platforms: Tuple[str, ...]
     # The auditwheel policy to repair the wheel to, when libraries are grafted; else None.
     repair_policy: Optional[str] = None
@@ -278,7 +279,7 @@ def decide_platform(
                 f"{what}: the wheel is eligible for a higher priority tag. You requested "
                 f"{policy_display(chosen)} but it is eligible for {policy_display(eligible)}."
             )
-    platforms = (chosen.name, *chosen.aliases)
+    platforms = tuple(sorted((chosen.name, *chosen.aliases)))
     forbidden = _forbidden_libs(chosen, allow_libpython)
     if not forbidden:
         return PlatformDecision(platforms, warnings=tuple(warnings))

@@ -44,9 +44,8 @@ from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import plan_extension
 from pants_rust_python.maturin.project import ProjectSpec
 from pants_rust_python.maturin.tags import platform_tag
-from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.target_types import RustPythonSourcesField
-from pants_rust_python.util_rules.auditwheel import audit_settings, decide_wheel_platforms
+from pants_rust_python.util_rules.auditwheel import decide_wheel_platforms
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -248,11 +247,11 @@ _NOTHING = DistBuildEnvironment(
 
 
 async def _distribution_platforms(
-    dist: str, projects: Sequence[RustProject], plan: NativeFilesPlan, auditwheel: Auditwheel
+    dist: str, projects: Sequence[RustProject], plan: NativeFilesPlan
 ) -> Tuple[str, ...]:
     """The platform tags of the distribution's wheel, decided as for the extensions' own wheels
     from auditwheel's report on the compiled files it ships."""
-    settings = {audit_settings(p.spec, auditwheel, str(p.address)) for p in projects}
+    settings = {(p.compatibility, p.audit_mode) for p in projects}
     if len(settings) != 1:
         raise RustDistributionError(
             f"{dist} ships Rust extensions whose `compatibility` or `auditwheel` settings differ "
@@ -309,7 +308,6 @@ async def rust_extensions_dist_build_environment(
     request: RustExtensionsDistBuildEnvironmentRequest,
     setuptools: Setuptools,
     setup_py_generation: SetupPyGeneration,
-    auditwheel: Auditwheel,
 ) -> DistBuildEnvironment:
     # The addresses are the distribution's transitive closure, the distribution first (before
     # any distribution it depends on).
@@ -339,7 +337,7 @@ async def rust_extensions_dist_build_environment(
         str(dist.address), [OwnedExtension.of(p) for p in projects], interpreters.interpreters
     )
     epoch = await Get(SourceDateEpoch, SourceDateEpochRequest())
-    platforms = await _distribution_platforms(str(dist.address), projects, plan, auditwheel)
+    platforms = await _distribution_platforms(str(dist.address), projects, plan)
     backend = pkgutil.get_data("pants_rust_python.python_interop", "dist_backend.py")
     assert backend is not None
     inputs = await Get(

@@ -33,11 +33,8 @@ from pants_rust_python.maturin.compatibility import (
     CompatibilityError,
     decide_platform,
     needs_audit,
-    parse_auditwheel_mode,
-    parse_compatibility,
     skipped_platforms,
 )
-from pants_rust_python.maturin.project import ProjectSpec
 from pants_rust_python.subsystems.auditwheel import Auditwheel
 from pants_rust_python.util_rules.extension import RustPythonBuildError
 from pants_rust_python.wheel.sbom import GraftedLibrary
@@ -167,18 +164,6 @@ async def repair_wheel(request: RepairRequest, auditwheel: Auditwheel) -> Repair
         for path, p in sorted(json.loads(provided[0].content).items())
     )
     return RepairedWheel(digest, contents[0].path, grafted)
-
-
-def audit_settings(spec: ProjectSpec, auditwheel: Auditwheel, what: str) -> Tuple[str, str]:
-    """(requested compatibility, auditwheel mode): the project's, else the repo's defaults."""
-    try:
-        requested = spec.compatibility or parse_compatibility(
-            auditwheel.compatibility, "[auditwheel].compatibility"
-        )
-        mode = spec.auditwheel or parse_auditwheel_mode(auditwheel.mode, "[auditwheel].mode")
-    except CompatibilityError as e:
-        raise RustPythonBuildError(f"{what}: {e}") from e
-    return requested, mode
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ from pants_rust_python.cargo.shared_layer import (
     interpreter_free_crates,
     shared_package,
 )
+from pants_rust_python.maturin.zig import ZigLink
 from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT
@@ -78,6 +79,7 @@ from pants_rust_python.util_rules.cargo_process import (
 )
 from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace
+from pants_rust_python.util_rules.zig import ZigDistribution, ZigLinker
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +327,8 @@ class CargoBuildRequest(EngineAwareParameter):
     # the crate types of the library being built (None: programs).
     shared_crates: tuple[SharedCrate, ...] = ()
     crate_types: Optional[tuple[str, ...]] = None
+    # Link through zig (`zig=True`): every layer of the build, third-party crates included.
+    zig: Optional[ZigLink] = None
 
     def debug_hint(self) -> str:
         return self.description
@@ -383,6 +387,7 @@ class _DepsLayerRequest(EngineAwareParameter):
     # The cargo subcommand compiling it: `rustc` for builds (its extra flags reach the built
     # crate only), `test --no-run` or `check` for the layers of `pants test` / `check` / `lint`.
     command: tuple[str, ...] = ("rustc",)
+    zig: Optional[ZigLinker] = None
 
     def debug_hint(self) -> str:
         return self.description
@@ -430,6 +435,7 @@ class _SharedLayerRequest:
     config: Digest
     files: tuple[tuple[str, str], ...]
     profile: str
+    zig: Optional[ZigLinker] = None
 
 
 @rule(desc="Compile the third-party crates no interpreter reaches", level=LogLevel.DEBUG)
@@ -467,6 +473,7 @@ async def build_shared_layer(request: _SharedLayerRequest) -> CargoLayer:
             ),
             output_directories=(TARGET_DIR, OUT),
             description=f"Compile the third-party crates of {root} that no interpreter reaches",
+            zig=request.zig,
         ),
     )
     if result.exit_code == REFUSED_EXIT:
@@ -507,6 +514,7 @@ async def _compile_layer(
             env=request.env,
             output_directories=(TARGET_DIR, OUT),
             description=description,
+            zig=request.zig,
         ),
     )
     if result.exit_code != 0:
@@ -638,7 +646,9 @@ async def build_repo_layer(
     )
 
 
-async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerRequest:
+async def _shared_layer_request(
+    request: CargoBuildRequest, zig: Optional[ZigLinker]
+) -> _SharedLayerRequest:
     workspace = request.workspace
     vendored, config = await MultiGet(
         Get(VendoredCrates, CargoWorkspace, workspace),
@@ -661,6 +671,7 @@ async def _shared_layer_request(request: CargoBuildRequest) -> _SharedLayerReque
         config=config,
         files=package.files,
         profile=request.profile,
+        zig=zig,
     )
 
 
@@ -669,7 +680,8 @@ async def cargo_build(
     request: CargoBuildRequest,
 ) -> CargoBuildResult:
     workspace = request.workspace
-    shared_request = await _shared_layer_request(request) if request.shared_crates else None
+    zig = ZigLinker(await Get(ZigDistribution), request.zig) if request.zig is not None else None
+    shared_request = await _shared_layer_request(request, zig) if request.shared_crates else None
     deps_request: Optional[_DepsLayerRequest] = None
     for env, description in (*request.earlier_interpreters, (request.env, request.description)):
         deps_request = _DepsLayerRequest(
@@ -682,6 +694,7 @@ async def cargo_build(
             description=description,
             base=deps_request,
             shared=shared_request if deps_request is None else None,
+            zig=zig,
         )
     assert deps_request is not None
     real = await Get(Snapshot, Digest, request.sources)
@@ -723,6 +736,7 @@ async def cargo_build(
             extra_inputs=(layers[-1].digest, stable),
             env=request.env,
             description=f"Compile {request.description}",
+            zig=zig,
         ),
     )
     if result.exit_code != 0:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 # Older than any real source file, so inputs stamped with it never look newer than an output.
 FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
@@ -147,11 +148,12 @@ def _identity(root):
 
 
 def _make_read_only(root):
+    # Programs (zig's) stay executable.
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames:
             path = os.path.join(dirpath, name)
             if not os.path.islink(path):
-                os.chmod(path, 0o444)
+                os.chmod(path, 0o555 if os.stat(path).st_mode & stat.S_IXUSR else 0o444)
         os.chmod(dirpath, 0o555)
 
 
@@ -180,16 +182,13 @@ def _verified(entry, manifest_path):
         return False
 
 
-def install_vendor(vendor_dir, store, key):
-    """Copy vendored sources to `<store>/vendor/<key>` once, verified before every use.
+def install_verified(parent, key, populate):
+    """`<parent>/<key>`, filled once by `populate(directory)`, verified before every use.
 
     The entry is trusted only if it matches the manifest of digests written beside it (outside
     it) when it was installed: an entry that is partial, altered or has extra files is replaced
-    by a fresh copy of `vendor_dir` (this step's input, which Pants verified). Installed files
-    are read-only.
+    by a fresh one. Installed files are read-only.
     """
-    ensure_private_store(store)
-    parent = os.path.join(store, "vendor")
     final = os.path.join(parent, key)
     manifest = final + ".manifest.json"
     os.makedirs(parent, exist_ok=True)
@@ -202,13 +201,8 @@ def install_vendor(vendor_dir, store, key):
         _discard(final)
         tmp = tempfile.mkdtemp(prefix=".tmp-" + key[:12] + "-", dir=parent)
         try:
-            staged = os.path.join(tmp, "vendor")
-            shutil.copytree(vendor_dir, staged, symlinks=True)
-            # The sources may come read-only (Pants's immutable inputs); the copy is writable
-            # until it is in place.
-            for dirpath, _, _ in os.walk(staged):
-                os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | stat.S_IWUSR)
-            normalize_mtimes(staged)
+            staged = os.path.join(tmp, "entry")
+            populate(staged)
             os.rename(staged, final)
             _make_read_only(final)
             record = {"digests": _digests(final), "identity": _identity(final)}
@@ -219,6 +213,87 @@ def install_vendor(vendor_dir, store, key):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return final
+
+
+def install_vendor(vendor_dir, store, key):
+    """Copy vendored sources to `<store>/vendor/<key>` once (see install_verified)."""
+
+    def populate(staged):
+        shutil.copytree(vendor_dir, staged, symlinks=True)
+        # The sources may come read-only (Pants's immutable inputs); the copy is writable
+        # until it is in place.
+        for dirpath, _, _ in os.walk(staged):
+            os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | stat.S_IWUSR)
+        normalize_mtimes(staged)
+
+    ensure_private_store(store)
+    return install_verified(os.path.join(store, "vendor"), key, populate)
+
+
+def install_zig(wheels_dir, store, key):
+    """Unpack the installed wheels of ziglang and cargo-zigbuild (zip files, from the `[zig]`
+    lockfile) to `<store>/zig/<key>` once (see install_verified)."""
+
+    def populate(staged):
+        for name in sorted(os.listdir(wheels_dir)):
+            with zipfile.ZipFile(os.path.join(wheels_dir, name)) as wheel:
+                for info in wheel.infolist():
+                    parts = info.filename.split("/")
+                    if info.is_dir() or info.filename.startswith("/") or ".." in parts:
+                        continue
+                    path = os.path.join(staged, *parts)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with wheel.open(info) as src, open(path, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    executable = (info.external_attr >> 16) & stat.S_IXUSR
+                    os.chmod(path, 0o755 if executable else 0o644)
+
+    ensure_private_store(store)
+    return install_verified(os.path.join(store, "zig"), key, populate)
+
+
+# The linker and C compiler of a zig build: cargo-zigbuild's `zig cc` with the arguments its own
+# wrappers pass (debug info kept, sanitizers off, the glibc to link against in the target). The
+# script lives at a path that depends on its text alone, so the build's keys stay the same.
+ZIG_WRAPPER_SCRIPT = """\
+#!/bin/sh
+# Written by pants-rust-python's cargo driver (cargo_driver.py).
+CARGO_ZIGBUILD_ZIG_PATH='%(zig)s'
+ZIG_GLOBAL_CACHE_DIR='%(cache)s'
+ZIG_LOCAL_CACHE_DIR='%(cache)s'
+export CARGO_ZIGBUILD_ZIG_PATH ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR
+exec '%(zigbuild)s' zig %(command)s -- %(args)s"$@"
+"""
+
+
+def zig_environment(store, entry, zig_target, rust_triple):
+    """What cargo and the cc crate need to link and compile with zig for `rust_triple`."""
+    values = {
+        "zig": os.path.join(entry, "ziglang", "zig"),
+        "zigbuild": os.path.join(entry, ".prefix", "bin", "cargo-zigbuild"),
+        # Zig's own cache of compiled C libraries (the glibc stubs); private like the store.
+        "cache": os.path.join(store, "zig-cache"),
+    }
+    for name in ("zig", "zigbuild"):
+        if not os.path.isfile(values[name]):
+            raise StoreError(
+                "the `[zig]` distribution has no %s (looked for %s): its lockfile must pin "
+                "`ziglang` and `cargo-zigbuild`." % (name, values[name])
+            )
+    wrappers = {}
+    compiler_args = "-g -fno-sanitize=all -target %s " % zig_target
+    for command, args in (("cc", compiler_args), ("c++", compiler_args), ("ar", "")):
+        script = ZIG_WRAPPER_SCRIPT % dict(values, command=command, args=args)
+        wrappers[command] = install_by_content(
+            os.path.join(store, "zig-wrappers"), script.encode(), ".sh", 0o555
+        )
+    env_triple = rust_triple.replace("-", "_")
+    return {
+        "CARGO_TARGET_%s_LINKER" % env_triple.upper(): wrappers["cc"],
+        "CC_" + env_triple: wrappers["cc"],
+        "CXX_" + env_triple: wrappers["c++"],
+        "AR_" + env_triple: wrappers["ar"],
+    }
 
 
 def stash_env(store, values):
@@ -256,11 +331,18 @@ def stash_env(store, values):
 
 
 def collect_garbage(store, max_unused_days, now=None):
-    """Remove vendor entries unused for `max_unused_days`, and what killed runs left behind."""
-    parent = os.path.join(store, "vendor")
+    """Remove vendor and zig entries unused for `max_unused_days`, and what killed runs left
+    behind."""
+    now = time.time() if now is None else now
+    removed = []
+    for kind in ("vendor", "zig"):
+        removed.extend(_collect_entries(os.path.join(store, kind), max_unused_days, now))
+    return removed
+
+
+def _collect_entries(parent, max_unused_days, now):
     if not os.path.isdir(parent):
         return []
-    now = time.time() if now is None else now
     removed = []
     for name in sorted(os.listdir(parent)):
         path = os.path.join(parent, name)
@@ -578,6 +660,12 @@ def _parse_args(argv=None):
     parser.add_argument("--local-package", action="append", default=[])
     parser.add_argument("--out", default="out")
     parser.add_argument("--tree-package", default="")
+    # deps/build: link (and compile C) with zig: the `[zig]` wheels, their key, zig's target
+    # (`x86_64-linux-gnu.2.17`) and the Rust target whose linker it becomes.
+    parser.add_argument("--zig-wheels", default="")
+    parser.add_argument("--zig-key", default="")
+    parser.add_argument("--zig-target", default="")
+    parser.add_argument("--zig-rust-triple", default="")
     # build: C headers a build script may have written (first one found is kept), for cffi.
     parser.add_argument("--header-candidate", action="append", default=[])
     # deps/build: a file listing repo sources compiled in an earlier layer; they get the fixed
@@ -742,6 +830,9 @@ def _prepare_offline(step):
         env["RUSTC_WRAPPER"] = install_rustc_wrapper(args.store)
         if pyo3_config is not None:
             env["PYO3_CONFIG_FILE"] = install_pyo3_config(args.store, pyo3_config)
+        if args.zig_wheels:
+            entry = install_zig(os.path.join(sandbox, args.zig_wheels), args.store, args.zig_key)
+            env.update(zig_environment(args.store, entry, args.zig_target, args.zig_rust_triple))
         if args.vendor_dir and os.path.getsize(os.path.join(sandbox, args.vendor_config)) > 0:
             vendored = install_vendor(
                 os.path.join(sandbox, args.vendor_dir), args.store, args.vendor_key

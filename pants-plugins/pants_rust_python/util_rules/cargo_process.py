@@ -23,6 +23,7 @@ from pants_rust_python.secret_env import secret_variables
 from pants_rust_python.subsystems.rust import RustSubsystem
 from pants_rust_python.util_rules.cargo_driver import REFUSED_EXIT, UNDECLARED_TOOL_MARKER
 from pants_rust_python.util_rules.toolchain import DRIVER_SCRIPT, CargoDriverScript, RustToolchain
+from pants_rust_python.util_rules.zig import ZIG_WHEELS, ZigLinker
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ class CargoProcess:
     secret_env_file: Optional[str] = None
     # A new Cargo.lock depends on the registry's answer of the day: never cached.
     cache_scope: ProcessCacheScope = ProcessCacheScope.SUCCESSFUL
+    # Link, and compile C, through zig (`zig=True`).
+    zig: Optional[ZigLinker] = None
 
 
 @rule
@@ -221,6 +224,7 @@ async def cargo_process_to_process(request: CargoProcess, driver: CargoDriver) -
         f"--workspace-root={request.root_dir or '.'}",
         *layout,
         *((f"--secret-env={secret_env_file}",) if secret_env_file else ()),
+        *(request.zig.driver_args() if request.zig else ()),
         *request.driver_args,
         "--",
         *request.cargo_args,
@@ -231,9 +235,10 @@ async def cargo_process_to_process(request: CargoProcess, driver: CargoDriver) -
         input_digest=input_digest,
         # Thousands of small files that the driver only reads (it copies them into the store
         # once per vendor key): Pants materializes them once and links them into each sandbox.
-        immutable_input_digests=(
-            {VENDOR_OUT: request.vendored.digest} if request.vendored is not None else None
-        ),
+        immutable_input_digests={
+            **({VENDOR_OUT: request.vendored.digest} if request.vendored is not None else {}),
+            **({ZIG_WHEELS: request.zig.distribution.digest} if request.zig else {}),
+        },
         env={**base_env, **request.env, **driver.toolchain_env},
         output_directories=(VENDOR_OUT,) if request.networked else request.output_directories,
         description=request.description,

@@ -38,6 +38,11 @@ from pants_rust_python.cargo.graph import (
 )
 from pants_rust_python.cargo.manifest import ManifestError, parse_toml
 from pants_rust_python.cargo.shared_layer import SharedCrate
+from pants_rust_python.maturin.compatibility import (
+    CompatibilityError,
+    parse_auditwheel_mode,
+    parse_compatibility,
+)
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter, interpreter_build_env
 from pants_rust_python.maturin.project import (
     EXTENSION_MODULE_BINDINGS,
@@ -47,8 +52,11 @@ from pants_rust_python.maturin.project import (
     interpreters_to_build,
     resolve_project,
 )
+from pants_rust_python.maturin.zig import ZigLink, zig_link
 from pants_rust_python.parsed import ParsedDocument
 from pants_rust_python.repo_paths import repo_path
+from pants_rust_python.subsystems.auditwheel import Auditwheel
+from pants_rust_python.subsystems.zig import Zig
 from pants_rust_python.target_types import (
     NOT_CARGO_INPUT_GLOBS,
     CargoAllFeaturesField,
@@ -66,6 +74,7 @@ from pants_rust_python.target_types import (
     RustPythonSourceField,
     RustSbomField,
     RustStripField,
+    RustZigField,
 )
 from pants_rust_python.util_rules.cargo_build import (
     CargoBuildRequest,
@@ -76,6 +85,7 @@ from pants_rust_python.util_rules.cargo_build import (
     FeatureSelection,
 )
 from pants_rust_python.util_rules.interpreters import Interpreters, InterpretersRequest
+from pants_rust_python.util_rules.toolchain import RustToolchain
 from pants_rust_python.util_rules.workspace import CargoWorkspace, CargoWorkspaceRequest
 
 
@@ -119,10 +129,41 @@ class RustProject:
     # The target's own files (pyproject, readme, licenses, python files, stubs), and their paths.
     own_sources: Digest
     own_paths: tuple[str, ...]
+    # The platform compatibility the wheel is checked against and the auditwheel mode (see
+    # maturin.compatibility): the target's, else pyproject.toml's, else the repo's defaults.
+    compatibility: str
+    audit_mode: str
+    # How the build links through zig, when it does (`zig=True`).
+    zig: Optional[ZigLink] = None
+
+
+def _audit_settings(spec: ProjectSpec, auditwheel: Auditwheel, what: str) -> tuple[str, str]:
+    """(requested compatibility, auditwheel mode): the project's, else the repo's defaults."""
+    try:
+        requested = spec.compatibility or parse_compatibility(
+            auditwheel.compatibility, "[auditwheel].compatibility"
+        )
+        mode = spec.auditwheel or parse_auditwheel_mode(auditwheel.mode, "[auditwheel].mode")
+    except CompatibilityError as e:
+        raise RustPythonBuildError(f"{what}: {e}") from e
+    return requested, mode
+
+
+async def _zig_link(target: Target, zig: Zig, requested: str) -> Optional[ZigLink]:
+    enabled = target[RustZigField].value
+    if not (zig.enabled if enabled is None else enabled):
+        return None
+    toolchain = await Get(RustToolchain)
+    try:
+        return zig_link(toolchain.host_triple, requested, str(target.address))
+    except CompatibilityError as e:
+        raise RustPythonBuildError(str(e)) from e
 
 
 @rule(desc="Plan a Rust Python build")
-async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSetup) -> RustProject:
+async def plan_rust_project(
+    request: RustProjectRequest, python_setup: PythonSetup, auditwheel: Auditwheel, zig: Zig
+) -> RustProject:
     wrapped = await Get(
         WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<rust_python>")
     )
@@ -236,6 +277,8 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
                 spec, bin_names=tuple(b for b in spec.bin_names if b in wanted)
             )
 
+    compatibility, audit_mode = _audit_settings(spec, auditwheel, str(request.address))
+    zig_plan = await _zig_link(target, zig, compatibility)
     return RustProject(
         address=request.address,
         workspace=workspace,
@@ -253,6 +296,9 @@ async def plan_rust_project(request: RustProjectRequest, python_setup: PythonSet
         cargo_sources=cargo_inputs,
         own_sources=own_sources.snapshot.digest,
         own_paths=own_paths,
+        compatibility=zig_plan.requested if zig_plan else compatibility,
+        audit_mode=audit_mode,
+        zig=zig_plan,
     )
 
 
@@ -391,6 +437,7 @@ def _cargo_build_request(
         ),
         shared_crates=project.shared_crates,
         crate_types=crate_types,
+        zig=project.zig,
     )
 
 

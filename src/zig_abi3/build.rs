@@ -1,0 +1,4 @@
+fn main() {
+    println!("cargo:rerun-if-changed=src/checksum.c");
+    cc::Build::new().file("src/checksum.c").compile("checksum");
+}
