@@ -6,6 +6,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import tomli
 from pants.backend.python.subsystems.setup import PythonSetup
+from pants.backend.python.util_rules import pex
 from pants.core.subsystems import python_bootstrap
 from pants.core.util_rules import adhoc_binaries, source_files, system_binaries
 from pants.engine.addresses import Address
@@ -13,6 +14,8 @@ from pants.engine.fs import Digest, DigestContents
 from pants.engine.target import Target
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 from pants_rust_python import dependency_inference
+from pants_rust_python.subsystems import auditwheel as auditwheel_subsystem
+from pants_rust_python.subsystems import zig as zig_subsystem
 from pants_rust_python.target_types import (
     CargoWorkspaceTarget,
     RustCrateTarget,
@@ -25,6 +28,7 @@ from pants_rust_python.util_rules import (
     interpreters,
     toolchain,
     workspace,
+    zig,
 )
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -124,6 +128,11 @@ def make_rule_runner(
             *cargo_process.rules(),
             *cargo_build.rules(),
             *extension.rules(),
+            # Planning reads `[auditwheel]` and `[zig]`; zig builds resolve the `[zig]` tool.
+            *auditwheel_subsystem.rules(),
+            *zig_subsystem.rules(),
+            *zig.rules(),
+            *pex.rules(),
             *dependency_inference.rules(),
             *source_files.rules(),
             *system_binaries.rules(),
