@@ -247,8 +247,8 @@ class RustSdistField(BoolField):
         `<dist>-<version>.tar.gz`, laid out as `maturin sdist` lays it out (pyproject.toml with
         maturin as build backend, Cargo.toml, Cargo.lock, the crate and Python sources,
         PKG-INFO), from which `pip wheel` builds the wheel with maturin and cargo. Off by
-        default, as with `maturin build`. Crates whose pyproject.toml is beside their Cargo.toml
-        and which are their own workspace without path dependencies are supported.
+        default, as with `maturin build`. A workspace member is laid out from the workspace
+        root, with the repo crates it depends on, as `maturin sdist` does.
         """
     )
 

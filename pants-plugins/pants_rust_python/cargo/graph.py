@@ -67,6 +67,9 @@ class Package:
     repository: Optional[str] = None
     # `[package] default-run`: the binary `cargo run` runs when there are several.
     default_run: Optional[str] = None
+    # `readme` (inferred by cargo when not set) and `license-file`, relative to the manifest.
+    readme: Optional[str] = None
+    license_file: Optional[str] = None
 
     @property
     def lib_target(self) -> Optional[Target]:
@@ -206,6 +209,8 @@ def _parse_package(raw: Mapping[str, Any]) -> Package:
         links=_opt_str(raw, "links"),
         repository=_opt_str(raw, "repository"),
         default_run=_opt_str(raw, "default_run"),
+        readme=_opt_str(raw, "readme"),
+        license_file=_opt_str(raw, "license_file"),
     )
 
 

@@ -18,14 +18,23 @@ from pants.engine.fs import (
     GlobMatchErrorBehavior,
     MergeDigests,
     PathGlobs,
+    Snapshot,
 )
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
+from pants_rust_python.cargo.graph import local_dependency_order
 from pants_rust_python.maturin import tags as wheel_tags
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
-from pants_rust_python.maturin.project import BIN
+from pants_rust_python.maturin.project import BIN, ProjectSpec
+from pants_rust_python.maturin.sdist_layout import (
+    SdistCrate,
+    SdistLayoutError,
+    archive_root,
+    sdist_members,
+)
+from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.target_types import (
     RustBinarySourcesField,
     RustPythonSourcesField,
@@ -323,32 +332,62 @@ class Sdist:
     digest: Digest
 
 
+def _path_dependencies(project: RustProject) -> tuple[SdistCrate, ...]:
+    meta = project.metadata
+    return tuple(
+        SdistCrate(
+            repo_path(
+                project.workspace.root_dir,
+                posixpath.relpath(posixpath.dirname(p.manifest_path), meta.workspace_root),
+            ),
+            p.readme,
+            p.license_file,
+        )
+        for p in local_dependency_order(meta, project.package.id)
+    )
+
+
 def sdist_refusal(project: RustProject) -> Optional[str]:
-    """Why the project's sdist cannot be laid out yet, or None."""
+    """Why the project's sdist cannot be laid out yet, or None (checked before compiling)."""
     spec = project.spec
-    crate_dir = posixpath.dirname(spec.cargo_toml_path)
-    if project.workspace.root_dir != crate_dir or project.repo_crate_order:
+    outside = sorted(d for d in project.repo_crate_order if d not in project.workspace.crate_dirs)
+    if outside:
         return (
-            "`sdist=True` is supported for crates that are their own workspace, without path "
-            "dependencies on other crates of the repository (maturin's sdist rewrites those); "
-            "this one is in the workspace at "
-            f"`{project.workspace.root_dir or '.'}`"
-            + (
-                f" and uses {', '.join(project.repo_crate_order)}"
-                if project.repo_crate_order
-                else ""
-            )
-            + ". Build its wheels only (`sdist=False`)."
+            f"`sdist=True` supports path dependencies on members of the crate's own workspace "
+            f"(`{project.workspace.root_dir or '.'}`), but it depends on "
+            f"{', '.join(f'`{d}`' for d in outside)}, outside it. Build its wheels only "
+            "(`sdist=False`)."
         )
-    if spec.project_root != crate_dir:
+    root = archive_root(project.workspace.root_dir, spec.project_root, project.repo_crate_order)
+    if root != spec.project_root:
+        return moved_pyproject_refusal(spec, root)
+    return None
+
+
+def moved_pyproject_refusal(spec: ProjectSpec, root: str) -> Optional[str]:
+    """What keeps pyproject.toml from moving to the sdist's root (maturin then rewrites the
+    paths of the Python layout, which is not supported yet)."""
+    if spec.pyproject_path is None:
         return (
-            "`sdist=True` needs pyproject.toml beside Cargo.toml; this project's pyproject.toml "
-            f"is in `{spec.project_root}`. Build its wheels only (`sdist=False`)."
+            f"`sdist=True` for a crate below its workspace root (`{root or '.'}`) needs a "
+            "pyproject.toml beside its Cargo.toml. Add one, or build wheels only (`sdist=False`)."
         )
-    if spec.sdist_include or spec.sdist_exclude:
+    layout = [
+        what
+        for what, present in (
+            ("a Python package", spec.python_module is not None),
+            ("`python-packages`", bool(spec.python_packages)),
+            ("a type stub", spec.stub_path is not None),
+            ("a `.data` directory", spec.data_dir is not None),
+        )
+        if present
+    ]
+    if layout:
         return (
-            "`include`/`exclude` entries for the sdist in [tool.maturin] are not supported yet; "
-            "remove them (or their `sdist` format), or build wheels only (`sdist=False`)."
+            f"`sdist=True` moves {spec.pyproject_path} to the sdist's root "
+            f"(`{root or '.'}`, which holds the workspace), and the project has "
+            f"{' and '.join(layout)}, whose paths would have to be rewritten; that is not "
+            "supported yet. Build wheels only (`sdist=False`)."
         )
     return None
 
@@ -362,19 +401,51 @@ async def build_source_distribution(request: SdistRequest) -> Sdist:
         raise RustPythonBuildError(f"{project.address}: {refusal}")
     metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
     digest = await Get(Digest, MergeDigests([project.cargo_sources, project.own_sources]))
-    contents = await Get(DigestContents, Digest, digest)
-    prefix = f"{spec.project_root}/" if spec.project_root else ""
-    files = {fc.path[len(prefix) :]: fc for fc in contents if fc.path.startswith(prefix)}
+
+    def globs(patterns: tuple[str, ...]) -> PathGlobs:
+        # Relative to pyproject.toml's directory; a pattern matching nothing is no error, as
+        # in maturin.
+        return PathGlobs(
+            [repo_path(spec.project_root, p) for p in patterns],
+            glob_match_error_behavior=GlobMatchErrorBehavior.ignore,
+        )
+
+    sources, included, excluded = await MultiGet(
+        Get(DigestContents, Digest, digest),
+        Get(DigestContents, PathGlobs, globs(spec.sdist_include)),
+        Get(Snapshot, PathGlobs, globs(spec.sdist_exclude)),
+    )
+    contents = {fc.path: fc for fc in (*sources, *included)}
     try:
+        members = sdist_members(
+            files={path: fc.content for path, fc in contents.items()},
+            project_root=spec.project_root,
+            pyproject_path=spec.pyproject_path,
+            main=SdistCrate(
+                posixpath.dirname(spec.cargo_toml_path),
+                project.package.readme,
+                project.package.license_file,
+            ),
+            path_dependencies=_path_dependencies(project),
+            workspace_root=project.workspace.root_dir,
+            included={fc.path: fc.content for fc in included},
+            excluded=excluded.files,
+        )
+        root = archive_root(project.workspace.root_dir, spec.project_root, project.repo_crate_order)
         filename, content = build_sdist(
             distribution=metadata.name,
             version=metadata.version,
             pkg_info=render_metadata(metadata),
-            files={path: fc.content for path, fc in files.items()},
-            executables={path for path, fc in files.items() if fc.is_executable},
+            files=members,
+            executables={
+                path
+                for path in members
+                if repo_path(root, path) in contents
+                and contents[repo_path(root, path)].is_executable
+            },
             source_date_epoch=request.source_date_epoch,
         )
-    except SdistError as e:
+    except (SdistError, SdistLayoutError) as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
     return Sdist(filename, await Get(Digest, CreateDigest([FileContent(filename, content)])))
 
