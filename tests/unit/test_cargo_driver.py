@@ -324,3 +324,81 @@ def test_stashed_secrets_are_named_by_an_hmac_of_this_store(tmp_path: Path) -> N
     assert Path(stash_env(store, {"REGISTRY_TOKEN": "hunter3"})) != first
     other_store = str(tmp_path / "other")
     assert Path(stash_env(other_store, {"REGISTRY_TOKEN": "hunter2"})).name != first.name
+
+
+def _wheel_zip(path: Path, entries: dict[str, tuple[bytes, int]]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as wheel:
+        for name, (content, mode) in entries.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o100000 | mode) << 16
+            wheel.writestr(info, content)
+
+
+def test_zig_is_unpacked_once_with_its_programs_executable_and_named_by_wrappers(
+    tmp_path: Path,
+) -> None:
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    # Laid out as Pex's installed wheels are: zig beside its lib/, cargo-zigbuild's script.
+    _wheel_zip(
+        wheels / "ziglang.whl",
+        {
+            "ziglang/zig": (b"#!/bin/sh\n", 0o755),
+            "ziglang/lib/libc/glibc/abilists": (b"abilists", 0o644),
+            "../escape": (b"never written", 0o644),
+        },
+    )
+    _wheel_zip(
+        wheels / "cargo_zigbuild.whl", {".prefix/bin/cargo-zigbuild": (b"#!/bin/sh\n", 0o755)}
+    )
+    store = str(tmp_path / "store")
+    entry = Path(cargo_driver.install_zig(str(wheels), store, "zigkey"))
+    assert entry == tmp_path / "store" / "zig" / "zigkey"
+    assert stat.S_IMODE((entry / "ziglang" / "zig").stat().st_mode) == 0o555
+    assert stat.S_IMODE((entry / "ziglang/lib/libc/glibc/abilists").stat().st_mode) == 0o444
+    assert not (tmp_path / "store" / "zig" / "escape").exists()
+    # Installed once: a second install is the same verified entry, even without the wheels.
+    assert cargo_driver.install_zig("/nonexistent", store, "zigkey") == str(entry)
+
+    env = cargo_driver.zig_environment(
+        store, str(entry), "x86_64-linux-gnu.2.17", "x86_64-unknown-linux-gnu"
+    )
+    assert sorted(env) == [
+        "AR_x86_64_unknown_linux_gnu",
+        "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+        "CC_x86_64_unknown_linux_gnu",
+        "CXX_x86_64_unknown_linux_gnu",
+    ]
+    linker = Path(env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER"]).read_text()
+    assert env["CC_x86_64_unknown_linux_gnu"] == env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER"]
+    assert f"'{entry}/.prefix/bin/cargo-zigbuild' zig cc -- -g -fno-sanitize=all -target " in linker
+    assert (
+        "x86_64-linux-gnu.2.17" in linker and f"ZIG_GLOBAL_CACHE_DIR='{store}/zig-cache'" in linker
+    )
+    # The same store, zig and target give the same wrapper path, so the same keys.
+    again = cargo_driver.zig_environment(
+        store, str(entry), "x86_64-linux-gnu.2.17", "x86_64-unknown-linux-gnu"
+    )
+    assert again == env
+    other = cargo_driver.zig_environment(
+        store, str(entry), "x86_64-linux-gnu.2.28", "x86_64-unknown-linux-gnu"
+    )
+    assert other["CC_x86_64_unknown_linux_gnu"] != env["CC_x86_64_unknown_linux_gnu"]
+    # Hundreds of MB: the store's clean-up removes a zig no build used for long, like vendors.
+    now = time.time()
+    os.utime(entry.parent / "zigkey.manifest.json", (now - 40 * 86400, now - 40 * 86400))
+    assert collect_garbage(store, 30, now=now) == ["zigkey"] and not entry.exists()
+
+
+def test_a_zig_distribution_without_zig_is_refused(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    _wheel_zip(wheels / "other.whl", {"other/x": (b"x", 0o644)})
+    store = str(tmp_path / "store")
+    entry = cargo_driver.install_zig(str(wheels), store, "k")
+    with pytest.raises(StoreError, match=r"has no zig .*must pin `ziglang` and `cargo-zigbuild`"):
+        cargo_driver.zig_environment(
+            store, entry, "x86_64-linux-gnu.2.17", "x86_64-unknown-linux-gnu"
+        )
