@@ -105,6 +105,15 @@ class Wheel:
     digest: Digest
 
 
+def _project_globs(spec: ProjectSpec, patterns: tuple[str, ...]) -> PathGlobs:
+    """`[tool.maturin] include`/`exclude` patterns: relative to pyproject.toml's directory; one
+    matching nothing is no error, as in maturin."""
+    return PathGlobs(
+        [repo_path(spec.project_root, p) for p in patterns],
+        glob_match_error_behavior=GlobMatchErrorBehavior.ignore,
+    )
+
+
 def _python_paths(python_source: str, paths: Iterable[str]) -> dict[str, str]:
     """The target's files under the python source dir: their path relative to it (= their path
     in the wheel) -> their path in the repo."""
@@ -238,7 +247,12 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
     spec = project.spec
     interpreter = request.interpreter
     metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
-    python_paths = _python_paths(spec.python_source, project.own_paths)
+    excluded = await Get(Snapshot, PathGlobs, _project_globs(spec, spec.exclude))
+    python_paths = {
+        path: source
+        for path, source in _python_paths(spec.python_source, project.own_paths).items()
+        if source not in excluded.files
+    }
     try:
         # Where every file goes, then the contents of just those files.
         if spec.bindings == "bin":
@@ -402,18 +416,10 @@ async def build_source_distribution(request: SdistRequest) -> Sdist:
     metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
     digest = await Get(Digest, MergeDigests([project.cargo_sources, project.own_sources]))
 
-    def globs(patterns: tuple[str, ...]) -> PathGlobs:
-        # Relative to pyproject.toml's directory; a pattern matching nothing is no error, as
-        # in maturin.
-        return PathGlobs(
-            [repo_path(spec.project_root, p) for p in patterns],
-            glob_match_error_behavior=GlobMatchErrorBehavior.ignore,
-        )
-
     sources, included, excluded = await MultiGet(
         Get(DigestContents, Digest, digest),
-        Get(DigestContents, PathGlobs, globs(spec.sdist_include)),
-        Get(Snapshot, PathGlobs, globs(spec.sdist_exclude)),
+        Get(DigestContents, PathGlobs, _project_globs(spec, spec.sdist_include)),
+        Get(Snapshot, PathGlobs, _project_globs(spec, spec.sdist_exclude)),
     )
     contents = {fc.path: fc for fc in (*sources, *included)}
     try:

@@ -55,6 +55,9 @@ class CargoOptions:
     all_features: bool = False
     no_default_features: bool = False
     profile: Optional[str] = None
+    # `strip` and `rustc-args`: flags of the built crate's own rustc run.
+    strip: bool = False
+    rustc_args: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,12 +172,65 @@ def _where(pyproject_path: Optional[str]) -> str:
     return f"[tool.maturin] in {pyproject_path or 'pyproject.toml'}"
 
 
+# Every key of `[tool.maturin]` that maturin 1.16 reads, by what the plugin does with it. The
+# README's table lists the same.
+HONOURED_KEYS = (
+    "module-name", "bindings", "compatibility", "manylinux", "auditwheel", "skip-auditwheel",
+    "strip", "python-source", "python-packages", "data", "features", "all-features",
+    "no-default-features", "profile", "rustc-args", "sbom", "include", "exclude",
+    "sdist-generator",
+    # Builds always use Cargo.lock as it is, offline: stricter than either.
+    "frozen", "locked",
+)  # fmt: skip
+# Keys `maturin build --release` on Linux does not use: editable installs, PEP 517 front ends,
+# Windows, PGO (`--pgo`), CI generation and publishing.
+NO_EFFECT_KEYS = (
+    "editable-profile", "use-base-python", "include-import-lib", "target", "pgo-command",
+    "pgo-dependency-group", "generate-ci", "trusted-publishing", "publishing-environment",
+)  # fmt: skip
+REFUSED_KEYS = {
+    "manifest-path": (
+        "put the BUILD file with the target beside the crate's Cargo.toml and pyproject.toml, "
+        "or move pyproject.toml there"
+    ),
+    "targets": "build the crate's library (or, for `bin` bindings, its programs) as a whole",
+    "config": "put cargo settings in the repository's `.cargo/config.toml`, which builds read",
+    "unstable-flags": "nightly-only cargo flags are not supported; remove it",
+}
+
+
+def check_tool_maturin_keys(maturin: Mapping[str, Any], where: str) -> None:
+    """Every key is honoured, known to have no effect on a Linux build, or refused here."""
+    for key in maturin:
+        if key in HONOURED_KEYS or key in NO_EFFECT_KEYS:
+            continue
+        if key in REFUSED_KEYS:
+            raise ProjectError(
+                f"{where}: `{key}` is not supported by pants_rust_python: " f"{REFUSED_KEYS[key]}."
+            )
+        raise ProjectError(
+            f"{where}: `{key}` is not a key maturin 1.16 reads (the keys are "
+            f"{', '.join(f'`{k}`' for k in sorted((*HONOURED_KEYS, *NO_EFFECT_KEYS, *REFUSED_KEYS)))}"
+            "). Fix its spelling or remove it."
+        )
+    generator = maturin.get("sdist-generator", "cargo")
+    if generator != "cargo":
+        raise ProjectError(
+            f"{where}: `sdist-generator = {generator!r}` is not supported; sdists are laid out "
+            'as maturin\'s `cargo` generator lays them out. Remove it or set it to "cargo".'
+        )
+    for key in ("frozen", "locked", "skip-auditwheel", "strip", "all-features"):
+        _opt_bool(maturin, key, where)
+
+
 def cargo_options(
     pyproject: Optional[Mapping[str, Any]], pyproject_path: Optional[str] = None
 ) -> CargoOptions:
-    """The cargo options `[tool.maturin]` asks for (features, profile, ...)."""
+    """The cargo options `[tool.maturin]` asks for (features, profile, ...), once its keys are
+    checked (see check_tool_maturin_keys)."""
     maturin = tool_maturin(pyproject)
     where = _where(pyproject_path)
+    check_tool_maturin_keys(maturin, where)
     features: List[str] = []
     for feature in maturin.get("features") or ():
         if not isinstance(feature, str):
@@ -188,6 +244,8 @@ def cargo_options(
         all_features=_opt_bool(maturin, "all-features", where),
         no_default_features=_opt_bool(maturin, "no-default-features", where),
         profile=_opt_str(maturin, "profile", where),
+        strip=_opt_bool(maturin, "strip", where),
+        rustc_args=_str_list(maturin, "rustc-args", where),
     )
 
 

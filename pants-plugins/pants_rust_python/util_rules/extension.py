@@ -120,6 +120,8 @@ class RustProject:
     repo_crate_order: tuple[str, ...]
     features: FeatureSelection
     profile: str
+    # Strip the built library or programs (the target's `strip`, or `[tool.maturin] strip`),
+    # and `[tool.maturin] rustc-args`: flags of the built crate's own rustc run.
     strip: bool
     # The interpreters it is built for, among those of its constraints (see
     # maturin.project.interpreters_to_build).
@@ -129,6 +131,7 @@ class RustProject:
     # The target's own files (pyproject, readme, licenses, python files, stubs), and their paths.
     own_sources: Digest
     own_paths: tuple[str, ...]
+    rustc_args: tuple[str, ...]
     # The platform compatibility the wheel is checked against and the auditwheel mode (see
     # maturin.compatibility): the target's, else pyproject.toml's, else the repo's defaults.
     compatibility: str
@@ -291,7 +294,8 @@ async def plan_rust_project(
         repo_crate_order=repo_crate_order,
         features=features,
         profile=profile,
-        strip=target.get(RustStripField).value,
+        strip=bool(target.get(RustStripField).value) or spec_options.strip,
+        rustc_args=spec_options.rustc_args,
         build_for=build_for,
         cargo_sources=cargo_inputs,
         own_sources=own_sources.snapshot.digest,
@@ -478,7 +482,7 @@ class NativeLibrary:
 @rule(desc="Build a Rust Python extension")
 async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
     project = request.project
-    rustc_args = ("-C", "link-arg=-s") if project.strip else ()
+    rustc_args = _rustc_args(project)
     headers = (
         cffi_header_candidates(project.spec.cargo_toml_path, project.workspace.root_dir)
         if project.spec.bindings == "cffi"
@@ -535,10 +539,17 @@ async def build_native_programs(request: NativeProgramsRequest) -> NativeProgram
     project = request.project
     spec = project.spec
     bins = tuple(arg for name in spec.bin_names for arg in ("--bin", name))
+    rustc_args = _rustc_args(project)
+    if rustc_args and len(spec.bin_names) > 1:
+        raise RustPythonBuildError(
+            f"{project.address}: `strip` and `[tool.maturin] rustc-args` apply to one program "
+            f"at a time (`cargo rustc`), and the target ships {', '.join(spec.bin_names)}. Give "
+            "each program a target of its own (`bins=[...]`), or drop the flags."
+        )
     result = await Get(
         CargoBuildResult,
         CargoBuildRequest,
-        _cargo_build_request(project, request.interpreter, bins, ()),
+        _cargo_build_request(project, request.interpreter, bins, rustc_args),
     )
     built = [a for a in result.artifacts if a.kind == "bin"]
     programs = {a.target: a.file for a in built}
@@ -549,6 +560,12 @@ async def build_native_programs(request: NativeProgramsRequest) -> NativeProgram
         )
     digest = await Get(Digest, MergeDigests(a.digest for a in built))
     return NativePrograms(digest, FrozenDict(programs), result.compiled)
+
+
+def _rustc_args(project: RustProject) -> tuple[str, ...]:
+    """The built crate's own rustc flags (`cargo rustc -- ...`), which no dependency layer
+    sees: stripping, as `maturin build --strip` links, then `[tool.maturin] rustc-args`."""
+    return (*(("-C", "link-arg=-s") if project.strip else ()), *project.rustc_args)
 
 
 def _check_exports(project: RustProject, library: bytes) -> None:

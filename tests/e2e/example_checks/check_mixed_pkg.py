@@ -1,4 +1,5 @@
 """Checks of an installed mixed-pkg wheel (built for exactly this CPython version)."""
+import importlib.util
 import subprocess
 import sys
 import sysconfig
@@ -29,4 +30,6 @@ script = Path(sysconfig.get_path("scripts")) / "mixed-pkg-sum"
 out = subprocess.run([str(script), "[1,2]", "[10, 20, 30]"], capture_output=True, text=True, check=True)
 assert out.stdout == "3\n60\n", out.stdout
 assert subprocess.run([str(script)], capture_output=True).returncode == 2
+# `[tool.maturin] exclude` kept the repository-only module out of the wheel.
+assert importlib.util.find_spec("mixed_pkg._dev") is None
 print("mixed_pkg ok on", sys.version.split()[0])

@@ -446,6 +446,48 @@ def test_cargo_options_and_globs() -> None:
         cargo_options({"tool": {"maturin": {"profile": 1}}})
 
 
+def _maturin(**keys: Any) -> dict:
+    return {"tool": {"maturin": keys}}
+
+
+def test_strip_and_rustc_args_reach_the_built_crate() -> None:
+    options = cargo_options(_maturin(strip=True, **{"rustc-args": ["-C", "target-cpu=x86-64-v2"]}))
+    assert options.strip and options.rustc_args == ("-C", "target-cpu=x86-64-v2")
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        # Builds are always locked and offline; the others change nothing `maturin build` does
+        # on Linux.
+        {"frozen": True, "locked": False},
+        {"editable-profile": "dev", "use-base-python": True, "include-import-lib": True},
+        {"target": {"x86_64-apple-darwin": {"macos-deployment-target": "11.0"}}},
+        {"pgo-command": "pytest", "generate-ci": {}, "sdist-generator": "cargo"},
+    ],
+)
+def test_keys_without_effect_here_are_accepted(keys: dict) -> None:
+    cargo_options(_maturin(**keys))
+
+
+@pytest.mark.parametrize(
+    "keys, message",
+    [
+        ({"manifest-path": "rust/Cargo.toml"}, "`manifest-path` is not supported by"),
+        ({"targets": [{"name": "a"}]}, "`targets` is not supported"),
+        ({"config": ["profile.release.lto=true"]}, r"`config` .*\.cargo/config\.toml"),
+        ({"unstable-flags": ["build-std"]}, "`unstable-flags` is not supported"),
+        ({"sdist-generator": "git"}, "`sdist-generator = 'git'` is not supported"),
+        ({"frozen": "yes"}, "`frozen` must be true or false"),
+        ({"modul-name": "x"}, r"`modul-name` is not a key maturin 1\.16 reads .*`module-name`"),
+    ],
+)
+def test_every_key_not_supported_fails_with_its_own_message(keys: dict, message: str) -> None:
+    with pytest.raises(ProjectError, match=message) as error:
+        cargo_options(_maturin(**keys), "p/pyproject.toml")
+    assert str(error.value).startswith("[tool.maturin] in p/pyproject.toml: ")
+
+
 def test_project_at_the_build_root() -> None:
     meta = pyo3_meta("mixed-auto", "mixed_auto")
     package = meta.packages[0]
