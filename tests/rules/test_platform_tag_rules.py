@@ -2,48 +2,31 @@
 which links the system's libsqlite3 (no manylinux policy allows it)."""
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 
 import pytest
-from pants.backend.python.util_rules import pex
-from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
-from pants_rust_python.goals import package
-from pants_rust_python.goals.package import RustPythonExtensionFieldSet
+from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.subsystems import auditwheel as auditwheel_subsystem
-from pants_rust_python.subsystems import cffi as cffi_subsystem
-from pants_rust_python.util_rules import auditwheel, cbindgen, cffi, source_date_epoch
-from rust_python_testutil.rules import example_files, file_bytes, make_rule_runner, pex_cli_options
+from rust_python_testutil.rules import (
+    example_files,
+    make_rule_runner,
+    package_rules,
+    package_wheel,
+    pex_cli_options,
+)
 
 
 def _package(build_file: str) -> tuple[str, zipfile.ZipFile]:
     runner: RuleRunner = make_rule_runner(
-        *pex_cli_options(),
-        extra_rules=[
-            *package.rules(),
-            *auditwheel.rules(),
-            *auditwheel_subsystem.rules(),
-            *cffi.rules(),
-            *cffi_subsystem.rules(),
-            *cbindgen.rules(),
-            *source_date_epoch.rules(),
-            *pex.rules(),
-            QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
-        ],
+        *pex_cli_options(), extra_rules=[*package_rules(), *auditwheel_subsystem.rules()]
     )
     files = example_files("sqlite_link")
     files["sqlite_link/BUILD"] = build_file
     runner.write_files(files)
-    target = runner.get_target(Address("sqlite_link"))
-    built = runner.request(BuiltPackage, [RustPythonExtensionFieldSet.create(target)])
-    (artifact,) = built.artifacts
-    assert artifact.relpath is not None
-    wheel = zipfile.ZipFile(io.BytesIO(file_bytes(runner, built.digest, artifact.relpath)))
-    return artifact.relpath, wheel
+    return package_wheel(runner, Address("sqlite_link"))
 
 
 def test_repair_grafts_the_library_and_lists_its_package() -> None:

@@ -24,6 +24,7 @@ from rust_python_testutil.rules import (
     file_bytes,
     hello_crate,
     make_rule_runner,
+    package_rules,
 )
 
 FINAL_ERROR = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception)): ", re.MULTILINE)
@@ -267,22 +268,7 @@ def _package_error(runner: RuleRunner, address: Address) -> str:
 
 
 def _sdist_runner() -> RuleRunner:
-    from pants.core.goals.package import BuiltPackage
-    from pants_rust_python.goals import package
-    from pants_rust_python.goals.package import RustPythonExtensionFieldSet
-    from pants_rust_python.util_rules import auditwheel, source_date_epoch
-
-    return make_rule_runner(
-        extra_rules=[
-            *package.rules(),
-            *auditwheel.rules(),
-            *cffi.rules(),
-            *cffi_subsystem.rules(),
-            *cbindgen.rules(),
-            *source_date_epoch.rules(),
-            QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
-        ]
-    )
+    return make_rule_runner(extra_rules=package_rules())
 
 
 def test_sdist_of_a_workspace_member_with_a_python_layout_is_refused_before_compiling() -> None:

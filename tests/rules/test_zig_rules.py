@@ -2,27 +2,27 @@
 the cc crate compiles, linked against glibc 2.17 on a machine with a newer one."""
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 
 import pytest
-from pants.core.goals.package import BuiltPackage
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents, DigestSubset, PathGlobs
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
-from pants_rust_python.goals import package
-from pants_rust_python.goals.package import RustPythonExtensionFieldSet
-from pants_rust_python.subsystems import cffi as cffi_subsystem
-from pants_rust_python.util_rules import auditwheel, cbindgen, cffi, source_date_epoch
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
     RustProject,
     RustProjectRequest,
 )
-from rust_python_testutil.rules import example_files, file_bytes, make_rule_runner, pex_cli_options
+from rust_python_testutil.rules import (
+    example_files,
+    make_rule_runner,
+    package_rules,
+    package_wheel,
+    pex_cli_options,
+)
 
 SO = "zig_abi3/zig_abi3.abi3.so"
 
@@ -31,16 +31,7 @@ def _runner(build_file: str, *options: str) -> RuleRunner:
     runner = make_rule_runner(
         *pex_cli_options(),
         *options,
-        extra_rules=[
-            *package.rules(),
-            *auditwheel.rules(),
-            *cffi.rules(),
-            *cffi_subsystem.rules(),
-            *cbindgen.rules(),
-            *source_date_epoch.rules(),
-            QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
-            QueryRule(DigestContents, [DigestSubset]),
-        ],
+        extra_rules=[*package_rules(), QueryRule(DigestContents, [DigestSubset])],
     )
     files = example_files("zig_abi3")
     files["zig_abi3/BUILD"] = build_file
@@ -49,12 +40,7 @@ def _runner(build_file: str, *options: str) -> RuleRunner:
 
 
 def _package(runner: RuleRunner) -> tuple[str, zipfile.ZipFile]:
-    target = runner.get_target(Address("zig_abi3"))
-    built = runner.request(BuiltPackage, [RustPythonExtensionFieldSet.create(target)])
-    (artifact,) = built.artifacts
-    assert artifact.relpath is not None
-    wheel = zipfile.ZipFile(io.BytesIO(file_bytes(runner, built.digest, artifact.relpath)))
-    return artifact.relpath, wheel
+    return package_wheel(runner, Address("zig_abi3"))
 
 
 def _newest_glibc(elf: bytes) -> tuple[int, int]:

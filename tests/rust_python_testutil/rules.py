@@ -1,7 +1,9 @@
 """A RuleRunner with the plugin's rules, and a small real pyo3 crate to build with it."""
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from typing import Any, Mapping, Optional, Sequence
 
 import tomli
@@ -183,3 +185,35 @@ def package_names(package_ids: tuple[str, ...]) -> list[str]:
         source, _, fragment = package_id.partition("#")
         names.append(fragment.split("@")[0] if "@" in fragment else source.rsplit("/", 1)[-1])
     return sorted(names)
+
+
+def package_rules() -> list[Any]:
+    """What `pants package` of a rust_python_extension needs beyond make_rule_runner's rules."""
+    from pants.core.goals.package import BuiltPackage
+    from pants_rust_python.goals import package
+    from pants_rust_python.goals.package import RustPythonExtensionFieldSet
+    from pants_rust_python.subsystems import cffi as cffi_subsystem
+    from pants_rust_python.util_rules import auditwheel, cbindgen, cffi, source_date_epoch
+
+    return [
+        *package.rules(),
+        *auditwheel.rules(),
+        *cffi.rules(),
+        *cffi_subsystem.rules(),
+        *cbindgen.rules(),
+        *source_date_epoch.rules(),
+        QueryRule(BuiltPackage, [RustPythonExtensionFieldSet]),
+    ]
+
+
+def package_wheel(runner: RuleRunner, address: Address) -> tuple[str, zipfile.ZipFile]:
+    """`pants package` of the extension at `address`: its one wheel's name, opened."""
+    from pants.core.goals.package import BuiltPackage
+    from pants_rust_python.goals.package import RustPythonExtensionFieldSet
+
+    target = runner.get_target(address)
+    built = runner.request(BuiltPackage, [RustPythonExtensionFieldSet.create(target)])
+    (artifact,) = built.artifacts
+    assert artifact.relpath is not None
+    wheel = zipfile.ZipFile(io.BytesIO(file_bytes(runner, built.digest, artifact.relpath)))
+    return artifact.relpath, wheel

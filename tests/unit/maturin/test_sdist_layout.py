@@ -1,6 +1,8 @@
 """The files of an sdist and their rewrites, as `maturin sdist` lays them out."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pants_rust_python.maturin.sdist_layout import (
     SdistCrate,
@@ -62,7 +64,7 @@ def _files() -> dict[str, bytes]:
     return {path: text.encode() for path, text in files.items()}
 
 
-def _members(files: dict[str, bytes]) -> dict[str, str]:
+def _members(files: dict[str, bytes], **globs: Any) -> dict[str, str]:
     members = sdist_members(
         files=files,
         project_root="ws/crates/py",
@@ -70,6 +72,7 @@ def _members(files: dict[str, bytes]) -> dict[str, str]:
         main=SdistCrate("ws/crates/py", "README.md", None),
         path_dependencies=[SdistCrate("ws/crates/core", "../../README.md")],
         workspace_root="ws",
+        **globs,
     )
     return {path: content.decode() for path, content in members.items()}
 
@@ -180,26 +183,13 @@ def test_what_cannot_be_laid_out_is_named(change: dict[str, str], message: str) 
 
 
 def test_include_adds_and_exclude_removes_after_the_defaults() -> None:
-    members = sdist_members(
-        files=_files(),
-        project_root="ws/crates/py",
-        pyproject_path="ws/crates/py/pyproject.toml",
-        main=SdistCrate("ws/crates/py", "README.md"),
-        path_dependencies=[SdistCrate("ws/crates/core", "../../README.md")],
-        workspace_root="ws",
-        included={"ws/crates/py/data/extra.txt": b"extra\n"},
+    members = _members(
+        _files(),
+        included={"ws/crates/py/data/extra.txt": b"extra\n", "ws/crates/py/data/kept.txt": b"k"},
         # Exclusion wins over the defaults and over include, as in maturin.
         excluded=["ws/crates/core/src/lib.rs", "ws/crates/py/data/extra.txt", "elsewhere/x"],
     )
-    assert "crates/core/src/lib.rs" not in members
-    assert "crates/py/data/extra.txt" not in members and "crates/py/src/lib.rs" in members
+    assert "crates/core/src/lib.rs" not in members and "crates/py/data/extra.txt" not in members
+    assert members["crates/py/data/kept.txt"] == "k" and "crates/py/src/lib.rs" in members
     with pytest.raises(SdistLayoutError, match="`include` names `elsewhere/x`, outside"):
-        sdist_members(
-            files=_files(),
-            project_root="ws/crates/py",
-            pyproject_path="ws/crates/py/pyproject.toml",
-            main=SdistCrate("ws/crates/py", "README.md"),
-            path_dependencies=[SdistCrate("ws/crates/core", "../../README.md")],
-            workspace_root="ws",
-            included={"elsewhere/x": b""},
-        )
+        _members(_files(), included={"elsewhere/x": b""})
