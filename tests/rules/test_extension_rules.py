@@ -16,7 +16,11 @@ from rust_python_testutil.rules import (
     file_bytes,
     hello_crate,
     make_rule_runner,
+    new_run,
     package_names,
+    package_rules,
+    package_wheel,
+    pex_cli_options,
 )
 
 
@@ -94,3 +98,34 @@ def test_dev_builds_name_no_sandbox_and_are_byte_identical() -> None:
         assert b"pants-sandbox-" not in file_bytes(runner, library.digest)
         libraries.append(file_bytes(runner, library.digest))
     assert libraries[0] == libraries[1]
+
+
+def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None:
+    """`[tool.maturin] include` for wheels, as maturin: globs relative to the project root, a
+    glob matching nothing is no error, `exclude` applies to what they match; an edit of an
+    included file re-packages the wheel."""
+    runner = make_rule_runner(*pex_cli_options(), extra_rules=package_rules())
+    pyproject = (
+        '[project]\nname = "hello"\nversion = "0.1.0"\n\n[tool.maturin]\n'
+        'include = [{ path = "extra/**/*.txt", format = "wheel" }, "nothing/*.bin",'
+        ' { path = "notes.md", format = "sdist" }]\n'
+        'exclude = ["extra/private/*"]\n'
+    )
+    files = {
+        "pyproject.toml": pyproject,
+        "extra/a.txt": "first",
+        "extra/deep/b.txt": "b",
+        "extra/private/secret.txt": "secret",
+        "notes.md": "sdist only",
+    }
+    runner.write_files(hello_crate(files))
+    _, wheel = package_wheel(runner, Address("hello"))
+    names = wheel.namelist()
+    assert wheel.read("extra/a.txt") == b"first"
+    assert wheel.read("extra/deep/b.txt") == b"b"
+    assert "extra/private/secret.txt" not in names and "notes.md" not in names, names
+    assert any(n.startswith("hello/hello.abi3.so") for n in names), names
+    runner.write_files({"hello/extra/a.txt": "second"})
+    new_run(runner, *pex_cli_options())
+    _, wheel = package_wheel(runner, Address("hello"))
+    assert wheel.read("extra/a.txt") == b"second"

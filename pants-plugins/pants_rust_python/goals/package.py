@@ -26,7 +26,14 @@ from pants_rust_python import __version__
 from pants_rust_python.cargo.graph import local_dependency_order
 from pants_rust_python.maturin import tags as wheel_tags
 from pants_rust_python.maturin.interpreter_env import PythonInterpreter
-from pants_rust_python.maturin.layout import Origin, materialize, plan_binary, plan_extension
+from pants_rust_python.maturin.layout import (
+    IncludedFile,
+    Origin,
+    include_roots,
+    materialize,
+    plan_binary,
+    plan_extension,
+)
 from pants_rust_python.maturin.project import BIN, ProjectSpec
 from pants_rust_python.maturin.sdist_layout import (
     SdistCrate,
@@ -105,11 +112,13 @@ class Wheel:
     digest: Digest
 
 
-def _project_globs(spec: ProjectSpec, patterns: tuple[str, ...]) -> PathGlobs:
-    """`[tool.maturin] include`/`exclude` patterns: relative to pyproject.toml's directory; one
-    matching nothing is no error, as in maturin."""
+def _project_globs(
+    spec: ProjectSpec, patterns: tuple[str, ...], root: Optional[str] = None
+) -> PathGlobs:
+    """`[tool.maturin] include`/`exclude` patterns: relative to pyproject.toml's directory (or
+    `root`); one matching nothing is no error, as in maturin."""
     return PathGlobs(
-        [repo_path(spec.project_root, p) for p in patterns],
+        [repo_path(spec.project_root if root is None else root, p) for p in patterns],
         glob_match_error_behavior=GlobMatchErrorBehavior.ignore,
     )
 
@@ -174,6 +183,32 @@ async def wheel_metadata(request: WheelMetadataRequest) -> WheelMetadata:
     if spec.bindings == "cffi":
         metadata = require_cffi(metadata)
     return WheelMetadata(metadata)
+
+
+async def _wheel_includes(
+    spec: ProjectSpec, excluded: frozenset[str]
+) -> tuple[Tuple[IncludedFile, ...], dict[str, bytes]]:
+    """The files of `[tool.maturin] include` for wheels, as maturin 1.16 finds them: each glob
+    at the project root, else at the python source directory; then the exclusions."""
+    roots = include_roots(spec)
+    found = await MultiGet(
+        Get(Snapshot, PathGlobs, _project_globs(spec, (pattern,))) for pattern in spec.include
+    )
+    unmatched = [p for p, snapshot in zip(spec.include, found) if not snapshot.files]
+    fallback = await MultiGet(
+        Get(Snapshot, PathGlobs, _project_globs(spec, (pattern,), root=roots[-1]))
+        for pattern in (unmatched if len(roots) > 1 else ())
+    )
+    sources = sorted(
+        {f for snapshot in (*found, *fallback) for f in snapshot.files if f not in excluded}
+    )
+    if not sources:
+        return (), {}
+    contents = await Get(DigestContents, PathGlobs(sources))
+    return (
+        tuple(IncludedFile(fc.path, fc.is_executable) for fc in contents),
+        {fc.path: fc.content for fc in contents},
+    )
 
 
 async def _contents(digest: Digest) -> dict[str, bytes]:
@@ -253,6 +288,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
         for path, source in _python_paths(spec.python_source, project.own_paths).items()
         if source not in excluded.files
     }
+    included, included_files = await _wheel_includes(spec, frozenset(excluded.files))
     try:
         # Where every file goes, then the contents of just those files.
         if spec.bindings == "bin":
@@ -261,6 +297,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
                 version=metadata.version,
                 python_paths=python_paths,
                 with_stub=spec.stub_path is not None,
+                included=included,
             )
         else:
             planned = plan_extension(
@@ -268,6 +305,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
                 ext_suffix=extension_suffix(spec, interpreter),
                 python_paths=python_paths,
                 with_stub=spec.stub_path is not None,
+                included=included,
             )
     except ValueError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
@@ -298,6 +336,7 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
             ffi_py=ffi_py,
             python_files={rel: own[path] for rel, path in python_paths.items() if path in own},
             stub=own.get(spec.stub_path) if spec.stub_path else None,
+            included_files=included_files,
         )
     except ValueError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e

@@ -109,6 +109,7 @@ class Origin(enum.Enum):
     FFI_PY = "the ffi.py cffi generated"
     PYTHON_FILE = "a file of the python source directory"
     STUB = "the project's `.pyi` stub"
+    INCLUDED = "a file `[tool.maturin] include` adds"
     GENERATED = "text written here"
 
 
@@ -118,7 +119,8 @@ class PlannedFile:
 
     path: str
     origin: Origin
-    # PROGRAM: the binary's name; PYTHON_FILE: its path relative to the python source directory.
+    # PROGRAM: the binary's name; PYTHON_FILE: its path relative to the python source directory;
+    # INCLUDED: its repo path.
     key: str = ""
     # GENERATED: the content itself.
     text: bytes = b""
@@ -141,6 +143,48 @@ def _plan_python_files(spec: ProjectSpec, python_paths: Iterable[str]) -> List[P
     return planned
 
 
+@dataclass(frozen=True)
+class IncludedFile:
+    """A file a wheel `[tool.maturin] include` glob matched, not excluded: its repo path."""
+
+    source: str
+    executable: bool = False
+
+
+def include_roots(spec: ProjectSpec) -> Tuple[str, ...]:
+    """Where a wheel `include` glob is tried, in order: the project root, then, when it matched
+    no file there, the python source directory (maturin 1.16), so that `pkg/data.txt` also
+    finds `python/pkg/data.txt`."""
+    if spec.python_source == spec.project_root:
+        return (spec.project_root,)
+    return (spec.project_root, spec.python_source)
+
+
+def included_wheel_path(spec: ProjectSpec, source: str) -> str:
+    """An included file's path in the wheel: relative to the python source directory when it
+    is inside it (`python/pkg/data.txt` -> `pkg/data.txt`), else to the project root."""
+    for root in (spec.python_source, spec.project_root):
+        prefix = f"{root}/" if root else ""
+        if source.startswith(prefix):
+            return source[len(prefix) :]
+    raise LayoutError(f"`{source}` is outside the project `{spec.project_root}`.")
+
+
+def _plan_included(
+    spec: ProjectSpec, included: Iterable[IncludedFile], planned: Iterable[PlannedFile]
+) -> List[PlannedFile]:
+    # A file of the python package that an include also matches is the same file: once.
+    shipped = {f.path for f in planned if f.origin is Origin.PYTHON_FILE}
+    python_prefix = f"{spec.python_source}/" if spec.python_source else ""
+    result = []
+    for file in included:
+        path = included_wheel_path(spec, file.source)
+        if path in shipped and file.source.startswith(python_prefix):
+            continue
+        result.append(PlannedFile(path, Origin.INCLUDED, key=file.source, executable=file.executable))
+    return result
+
+
 def _plan_stub(spec: ProjectSpec, with_stub: bool) -> List[PlannedFile]:
     # Mixed projects ship their stubs as ordinary files of the python package instead.
     if not with_stub or spec.mixed:
@@ -158,9 +202,15 @@ def _finish(planned: Iterable[_Entry]) -> Tuple[_Entry, ...]:
     by_path: Dict[str, _Entry] = {}
     for entry in planned:
         if entry.path in by_path:
+            first = by_path[entry.path]
+            what = (
+                f" ({first.origin.value} and {entry.origin.value})"
+                if isinstance(first, PlannedFile) and isinstance(entry, PlannedFile)
+                else " (e.g. a python file and a generated one)"
+            )
             raise LayoutError(
-                f"Two files would be written to `{entry.path}` in the wheel (e.g. a python file "
-                "and a generated one); rename or remove the python file."
+                f"Two files would be written to `{entry.path}` in the wheel{what}; rename or "
+                "remove one of them, or leave it out with `[tool.maturin] exclude`."
             )
         by_path[entry.path] = entry
     # maturin writes entries sorted by path, which keeps wheels reproducible.
@@ -168,7 +218,12 @@ def _finish(planned: Iterable[_Entry]) -> Tuple[_Entry, ...]:
 
 
 def plan_extension(
-    spec: ProjectSpec, *, ext_suffix: str, python_paths: Iterable[str], with_stub: bool
+    spec: ProjectSpec,
+    *,
+    ext_suffix: str,
+    python_paths: Iterable[str],
+    with_stub: bool,
+    included: Iterable[IncludedFile] = (),
 ) -> Tuple[PlannedFile, ...]:
     """The wheel's files (dist-info aside) for a native-library project.
 
@@ -176,6 +231,7 @@ def plan_extension(
     interpreter's EXT_SUFFIX such as `.cpython-311-x86_64-linux-gnu.so`); for cffi the
     platform's shared-library suffix (`.so`, `.dylib`, `.dll`). `python_paths`: the project's
     files relative to `spec.python_source`. `with_stub`: ship `spec.stub_path` (pure layouts).
+    `included`: the files of `[tool.maturin] include` for wheels.
     """
     planned = _plan_python_files(spec, python_paths)
     if spec.bindings in EXTENSION_MODULE_BINDINGS:
@@ -211,11 +267,17 @@ def plan_extension(
             f"`{spec.bindings}` bindings do not ship a native library; use plan_binary."
         )
     planned.extend(_plan_stub(spec, with_stub))
+    planned.extend(_plan_included(spec, included, planned))
     return _finish(planned)
 
 
 def plan_binary(
-    spec: ProjectSpec, *, version: str, python_paths: Iterable[str], with_stub: bool
+    spec: ProjectSpec,
+    *,
+    version: str,
+    python_paths: Iterable[str],
+    with_stub: bool,
+    included: Iterable[IncludedFile] = (),
 ) -> Tuple[PlannedFile, ...]:
     """The wheel's files (dist-info aside) for bin bindings: each of `spec.bin_names` as an
     executable `<dist>-<version>.data/scripts/<name>`."""
@@ -228,6 +290,7 @@ def plan_binary(
         for name in spec.bin_names
     )
     planned.extend(_plan_stub(spec, with_stub))
+    planned.extend(_plan_included(spec, included, planned))
     return _finish(planned)
 
 
@@ -261,6 +324,7 @@ def materialize(
     ffi_py: Optional[bytes] = None,
     python_files: Mapping[str, bytes] = {},
     stub: Optional[bytes] = None,
+    included_files: Mapping[str, bytes] = {},
 ) -> List[WheelEntry]:
     """The planned files with their contents, in the plan's order."""
     entries: List[WheelEntry] = []
@@ -276,6 +340,8 @@ def materialize(
             content = python_files.get(entry.key)
         elif entry.origin is Origin.STUB:
             content = stub
+        elif entry.origin is Origin.INCLUDED:
+            content = included_files.get(entry.key)
         else:
             content = entry.text
         if content is None:

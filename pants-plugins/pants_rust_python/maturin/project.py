@@ -257,9 +257,28 @@ def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) ->
         if isinstance(entry, str):
             patterns.append(entry)
         elif isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
+            if "from" in entry or "to" in entry:
+                # Not silently dropped: the wheel would lack the build script's files.
+                raise ProjectError(
+                    f"{where}: `{key}` entry {dict(entry)!r} takes files from the build "
+                    "script's OUT_DIR (`from`/`to`), which pants_rust_python does not support "
+                    "yet. Write those files into the Python package from a Pants target, or "
+                    "generate them into the source tree and list them with a plain `include`."
+                )
+            unknown = sorted(set(entry) - {"path", "format"})
+            if unknown:
+                raise ProjectError(
+                    f"{where}: `{key}` entry {dict(entry)!r} has unknown key(s) "
+                    f"{', '.join(unknown)}; maturin reads `path` and `format`."
+                )
             formats = entry.get("format", ["sdist", "wheel"])
             if isinstance(formats, str):
                 formats = [formats]
+            if not isinstance(formats, list) or not set(formats) <= {"sdist", "wheel"}:
+                raise ProjectError(
+                    f"{where}: `{key}` entry {dict(entry)!r}: `format` must be \"sdist\", "
+                    '"wheel" or a list of them.'
+                )
             if fmt in formats:
                 patterns.append(entry["path"])
         else:
@@ -274,19 +293,6 @@ def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) ->
                 "globs relative to the directory of pyproject.toml, inside it."
             )
     return tuple(patterns)
-
-
-def _wheel_globs(maturin: Mapping[str, Any], key: str, where: str) -> Tuple[str, ...]:
-    patterns = _format_globs(maturin, key, where, "wheel")
-    if key == "include" and patterns:
-        # Not silently ignored: the wheel would lack files the project asks for.
-        raise ProjectError(
-            f"{where}: `include` ({', '.join(repr(p) for p in patterns)}) is not supported by "
-            "pants_rust_python yet. Ship such files as Python sources of the package (add them "
-            "to the target's `sources`), or drop `include` for the wheel "
-            '(`{ path = "...", format = "sdist" }`).'
-        )
-    return patterns
 
 
 _SBOM_KEYS = ("rust", "auditwheel", "include")
@@ -799,8 +805,8 @@ def resolve_project(
         all_features=options.all_features,
         no_default_features=options.no_default_features,
         profile=options.profile,
-        include=_wheel_globs(maturin, "include", where_py),
-        exclude=_wheel_globs(maturin, "exclude", where_py),
+        include=_format_globs(maturin, "include", where_py, "wheel"),
+        exclude=_format_globs(maturin, "exclude", where_py, "wheel"),
         sdist_include=_format_globs(maturin, "include", where_py, "sdist"),
         sdist_exclude=_format_globs(maturin, "exclude", where_py, "sdist"),
         rust_sbom=rust_sbom,

@@ -11,12 +11,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, parse_metadata
 from pants_rust_python.maturin.layout import (
+    IncludedFile,
     LayoutError,
     Origin,
     cffi_init_py,
     data_dir_name,
     data_entries,
     extension_entries,
+    include_roots,
+    included_wheel_path,
     materialize,
     plan_binary,
     plan_extension,
@@ -226,6 +229,65 @@ def test_mixed_python_source_dotted_module() -> None:
         ("pkg/sub/mod.py", False),
     ]
     assert contents["pkg/__init__.py"] == b"from ._native import add\n"
+
+
+def test_included_files_go_where_maturin_puts_them() -> None:
+    mixed = {"tool": {"maturin": {"python-source": "python", "module-name": "pkg._native"}}}
+    spec, _, _ = build(
+        pyo3("mixed-src", "mixed_src"),
+        cargo={"package": {"name": "mixed-src"}, "lib": {"name": "mixed_src"}},
+        pyproject={**PYPROJECT_BASE, "project": {"name": "mixed-src"}, **mixed},
+        files={"p/python/pkg/__init__.py": b""},
+    )
+    # A glob is tried at the project root, then at python-source.
+    assert include_roots(spec) == ("p", "p/python")
+    # Inside python-source: relative to it; elsewhere in the project: relative to the root.
+    assert included_wheel_path(spec, "p/python/pkg/data/b.txt") == "pkg/data/b.txt"
+    assert included_wheel_path(spec, "p/python/other/x.txt") == "other/x.txt"
+    assert included_wheel_path(spec, "p/extra/a.txt") == "extra/a.txt"
+    with pytest.raises(LayoutError, match="outside the project"):
+        included_wheel_path(spec, "elsewhere/a.txt")
+    planned = plan_extension(
+        spec,
+        ext_suffix=".abi3.so",
+        python_paths=["pkg/__init__.py"],
+        with_stub=False,
+        included=[
+            IncludedFile("p/extra/run.sh", executable=True),
+            IncludedFile("p/python/pkg/data/b.txt"),
+            # Also a file of the package: shipped once.
+            IncludedFile("p/python/pkg/__init__.py"),
+        ],
+    )
+    entries = materialize(
+        planned,
+        library=LIB,
+        python_files={"pkg/__init__.py": b""},
+        included_files={"p/extra/run.sh": b"#!/bin/sh\n", "p/python/pkg/data/b.txt": b"b"},
+    )
+    assert [(e.path, e.executable) for e in entries] == [
+        ("extra/run.sh", True),
+        ("pkg/__init__.py", False),
+        ("pkg/_native.abi3.so", True),
+        ("pkg/data/b.txt", False),
+    ]
+    # The same path from elsewhere in the project is a conflict, named with both origins.
+    with pytest.raises(LayoutError, match=r"`pkg/__init__.py`.*python source.*include"):
+        plan_extension(
+            spec,
+            ext_suffix=".abi3.so",
+            python_paths=["pkg/__init__.py"],
+            with_stub=False,
+            included=[IncludedFile("p/pkg/__init__.py")],
+        )
+    # Without python-source there is one root.
+    pure, _, _ = build(
+        pyo3("pure", "pure"),
+        cargo={"package": {"name": "pure"}, "lib": {"name": "pure"}},
+        pyproject={**PYPROJECT_BASE, "project": {"name": "pure"}},
+        files={},
+    )
+    assert include_roots(pure) == ("p",)
 
 
 def test_mixed_autodetected_version_specific() -> None:

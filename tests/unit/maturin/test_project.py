@@ -402,15 +402,32 @@ def test_data_dir() -> None:
 @pytest.mark.parametrize(
     "include, message",
     [
-        (["extra/*.txt"], "`include`.*not supported"),
-        ([{"path": "data/**", "format": ["sdist", "wheel"]}], "`include`.*not supported"),
         (["../../../pants.toml"], "points outside the project"),
         (["/etc/passwd"], "points outside the project"),
+        (
+            [{"path": "gen/*.py", "from": "out-dir", "to": "pkg/"}],
+            r"OUT_DIR \(`from`/`to`\).*does not support",
+        ),
+        ([{"path": "a", "format": "whl"}], '`format` must be "sdist", "wheel"'),
+        ([{"path": "a", "formats": "wheel"}], r"unknown key\(s\) formats"),
+        ([3], "must be a glob string"),
     ],
 )
-def test_include_for_wheels_is_refused(include: list, message: str) -> None:
+def test_bad_include_entries_are_refused(include: list, message: str) -> None:
     with pytest.raises(ProjectError, match=message):
         resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"include": include}}})
+
+
+def test_include_entries_by_format() -> None:
+    include = [
+        "extra/*.txt",
+        {"path": "data/**", "format": ["sdist", "wheel"]},
+        {"path": "LICENSE*", "format": "sdist"},
+        {"path": "pkg/*.json", "format": "wheel"},
+    ]
+    spec = resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"include": include}}})
+    assert spec.include == ("extra/*.txt", "data/**", "pkg/*.json")
+    assert spec.sdist_include == ("extra/*.txt", "data/**", "LICENSE*")
 
 
 def test_cargo_options_and_globs() -> None:
