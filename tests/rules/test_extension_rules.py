@@ -129,3 +129,32 @@ def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None
     new_run(runner, *pex_cli_options())
     _, wheel = package_wheel(runner, Address("hello"))
     assert wheel.read("extra/a.txt") == b"second"
+
+
+def test_every_file_of_the_python_package_ships_but_build_files_and_exclusions() -> None:
+    """Package data: maturin ships every file of a mixed project's package, not only what the
+    target's sources list; Pants's BUILD files stay in the repo, `exclude` applies."""
+    runner = make_rule_runner(*pex_cli_options(), extra_rules=package_rules())
+    pyproject = (
+        '[project]\nname = "hello"\nversion = "0.1.0"\n\n[tool.maturin]\n'
+        'python-source = "python"\nmodule-name = "hello"\nexclude = ["python/hello/*.tmp"]\n'
+    )
+    files = {
+        "pyproject.toml": pyproject,
+        "python/hello/__init__.py": "from .hello import *\n",
+        "python/hello/BUILD": "# The package's own targets.\n",
+        "python/hello/data/table.csv": "a,b\n",
+        "python/hello/template.html": "<p/>\n",
+        "python/hello/scratch.tmp": "x\n",
+        "python/other/notes.txt": "not a package of the wheel\n",
+    }
+    runner.write_files(hello_crate(files))
+    _, wheel = package_wheel(runner, Address("hello"))
+    shipped = sorted(n for n in wheel.namelist() if ".dist-info/" not in n)
+    assert shipped == [
+        "hello/__init__.py",
+        "hello/data/table.csv",
+        "hello/hello.abi3.so",
+        "hello/template.html",
+    ], shipped
+    assert wheel.read("hello/data/table.csv") == b"a,b\n"

@@ -1,6 +1,7 @@
 """`pants package` for `rust_python_extension`: one wheel per interpreter, or one abi3 wheel."""
 from __future__ import annotations
 
+import fnmatch
 import logging
 import posixpath
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
+from pants.engine.internals.build_files import BuildFileOptions
 from pants.engine.fs import (
     CreateDigest,
     Digest,
@@ -31,6 +33,7 @@ from pants_rust_python.maturin.layout import (
     Origin,
     include_roots,
     materialize,
+    python_package_globs,
     plan_binary,
     plan_extension,
 )
@@ -276,17 +279,38 @@ async def _audited(
     return decided.platforms, unpacked_entries(repaired), decided.repaired.grafted
 
 
+def _is_build_file(path: str, build_file_options: BuildFileOptions) -> bool:
+    """Pants's BUILD files are the repo's, never a wheel's (where maturin would ship them)."""
+    name = posixpath.basename(path)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in build_file_options.patterns)
+
+
 @rule(desc="Build a wheel from a Rust crate")
-async def build_extension_wheel(request: WheelRequest) -> Wheel:
+async def build_extension_wheel(
+    request: WheelRequest, build_file_options: BuildFileOptions
+) -> Wheel:
     project = request.project
     spec = project.spec
     interpreter = request.interpreter
     metadata = (await Get(WheelMetadata, WheelMetadataRequest(project))).metadata
-    excluded = await Get(Snapshot, PathGlobs, _project_globs(spec, spec.exclude))
+    excluded, package_files = await MultiGet(
+        Get(Snapshot, PathGlobs, _project_globs(spec, spec.exclude)),
+        # Package data: maturin ships every file of the python packages.
+        Get(
+            Snapshot,
+            PathGlobs,
+            PathGlobs(
+                python_package_globs(spec),
+                glob_match_error_behavior=GlobMatchErrorBehavior.ignore,
+            ),
+        ),
+    )
     python_paths = {
         path: source
-        for path, source in _python_paths(spec.python_source, project.own_paths).items()
-        if source not in excluded.files
+        for path, source in _python_paths(
+            spec.python_source, (*project.own_paths, *package_files.files)
+        ).items()
+        if source not in excluded.files and not _is_build_file(source, build_file_options)
     }
     included, included_files = await _wheel_includes(spec, frozenset(excluded.files))
     try:
@@ -312,7 +336,12 @@ async def build_extension_wheel(request: WheelRequest) -> Wheel:
     needed = [python_paths[f.key] for f in planned if f.origin is Origin.PYTHON_FILE]
     if any(f.origin is Origin.STUB for f in planned) and spec.stub_path:
         needed.append(spec.stub_path)
-    own = await _contents(await Get(Digest, DigestSubset(project.own_sources, PathGlobs(needed))))
+    own_paths = set(project.own_paths)
+    own_digest, package_data = await MultiGet(
+        Get(Digest, DigestSubset(project.own_sources, PathGlobs(needed))),
+        Get(DigestContents, PathGlobs([p for p in needed if p not in own_paths])),
+    )
+    own = {**await _contents(own_digest), **{fc.path: fc.content for fc in package_data}}
     library: Optional[bytes] = None
     ffi_py: Optional[bytes] = None
     programs: dict[str, bytes] = {}

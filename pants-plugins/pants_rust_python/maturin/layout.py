@@ -19,6 +19,7 @@ from typing import Collection, Dict, Iterable, List, Mapping, Optional, Tuple, T
 
 from packaging.version import InvalidVersion, Version
 from pants_rust_python.maturin.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
+from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.wheel.entry import WheelEntry
 from pants_rust_python.wheel.wheel import DATA_SCHEMES, data_dir
 
@@ -99,6 +100,12 @@ def _python_roots(spec: ProjectSpec) -> List[str]:
         if package not in roots:
             roots.append(package)
     return roots
+
+
+def python_package_globs(spec: ProjectSpec) -> Tuple[str, ...]:
+    """Repo globs of every file of the python packages the wheel ships (the mixed project's
+    package, `python-packages`): maturin ships them all, data files too, not just `.py`."""
+    return tuple(repo_path(spec.python_source, root, "**") for root in _python_roots(spec))
 
 
 class Origin(enum.Enum):

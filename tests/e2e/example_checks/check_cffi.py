@@ -20,6 +20,8 @@ assert lib_path.is_file(), lib_path
 
 # Mixed cffi project: Python API over the Rust core in the cffi_mixed.cffi_mixed subpackage.
 assert cffi_mixed.mean([1, 2, 3, 4]) == 2.5
+# data/sample.txt: package data, shipped as maturin ships every file of the package.
+assert cffi_mixed.sample_mean() == 4.0
 tally = cffi_mixed.Tally()
 for value in (10, 20, 60):
     tally.add(value)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from importlib import resources
 from typing import Iterable
 
 from cffi_mixed.cffi_mixed import ffi, lib
@@ -29,3 +30,9 @@ def mean(values: Iterable[float]) -> float:
     for value in values:
         tally.add(value)
     return tally.mean
+
+
+def sample_mean() -> float:
+    """The mean of data/sample.txt, a data file of the package (maturin ships it in the wheel)."""
+    sample = resources.files("cffi_mixed").joinpath("data/sample.txt")
+    return mean(float(line) for line in sample.read_text(encoding="utf-8").split())
