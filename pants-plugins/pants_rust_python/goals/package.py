@@ -10,7 +10,6 @@ from typing import Callable, Iterable, Optional, Sequence, Tuple
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
-from pants.engine.internals.build_files import BuildFileOptions
 from pants.engine.fs import (
     CreateDigest,
     Digest,
@@ -22,6 +21,7 @@ from pants.engine.fs import (
     PathGlobs,
     Snapshot,
 )
+from pants.engine.internals.build_files import BuildFileOptions
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants_rust_python import __version__
@@ -33,9 +33,9 @@ from pants_rust_python.maturin.layout import (
     Origin,
     include_roots,
     materialize,
-    python_package_globs,
     plan_binary,
     plan_extension,
+    python_package_globs,
 )
 from pants_rust_python.maturin.project import BIN, ProjectSpec
 from pants_rust_python.maturin.sdist_layout import (

@@ -188,7 +188,9 @@ def _plan_included(
         path = included_wheel_path(spec, file.source)
         if path in shipped and file.source.startswith(python_prefix):
             continue
-        result.append(PlannedFile(path, Origin.INCLUDED, key=file.source, executable=file.executable))
+        result.append(
+            PlannedFile(path, Origin.INCLUDED, key=file.source, executable=file.executable)
+        )
     return result
 
 

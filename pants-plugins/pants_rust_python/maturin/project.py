@@ -276,7 +276,7 @@ def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) ->
                 formats = [formats]
             if not isinstance(formats, list) or not set(formats) <= {"sdist", "wheel"}:
                 raise ProjectError(
-                    f"{where}: `{key}` entry {dict(entry)!r}: `format` must be \"sdist\", "
+                    f'{where}: `{key}` entry {dict(entry)!r}: `format` must be "sdist", '
                     '"wheel" or a list of them.'
                 )
             if fmt in formats:
