@@ -1,8 +1,11 @@
 """Rule tests: the real rules, real cargo and rustc, on a small crate in a RuleRunner build root."""
 from __future__ import annotations
 
+import zipfile
+
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest
+from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
     NativeLibraryRequest,
@@ -100,26 +103,29 @@ def test_dev_builds_name_no_sandbox_and_are_byte_identical() -> None:
     assert libraries[0] == libraries[1]
 
 
+def _package_hello(maturin: str, files: dict[str, str]) -> tuple[RuleRunner, zipfile.ZipFile]:
+    """The hello crate with `[tool.maturin]` lines `maturin` and extra `files`, packaged."""
+    runner = make_rule_runner(*pex_cli_options(), extra_rules=package_rules())
+    pyproject = f'[project]\nname = "hello"\nversion = "0.1.0"\n\n[tool.maturin]\n{maturin}'
+    runner.write_files(hello_crate({"pyproject.toml": pyproject, **files}))
+    _, wheel = package_wheel(runner, Address("hello"))
+    return runner, wheel
+
+
 def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None:
     """`[tool.maturin] include` for wheels, as maturin: globs relative to the project root, a
     glob matching nothing is no error, `exclude` applies to what they match; an edit of an
     included file re-packages the wheel."""
-    runner = make_rule_runner(*pex_cli_options(), extra_rules=package_rules())
-    pyproject = (
-        '[project]\nname = "hello"\nversion = "0.1.0"\n\n[tool.maturin]\n'
+    runner, wheel = _package_hello(
         'include = [{ path = "extra/**/*.txt", format = "wheel" }, "nothing/*.bin",'
-        ' { path = "notes.md", format = "sdist" }]\n'
-        'exclude = ["extra/private/*"]\n'
+        ' { path = "notes.md", format = "sdist" }]\nexclude = ["extra/private/*"]\n',
+        {
+            "extra/a.txt": "first",
+            "extra/deep/b.txt": "b",
+            "extra/private/secret.txt": "secret",
+            "notes.md": "sdist only",
+        },
     )
-    files = {
-        "pyproject.toml": pyproject,
-        "extra/a.txt": "first",
-        "extra/deep/b.txt": "b",
-        "extra/private/secret.txt": "secret",
-        "notes.md": "sdist only",
-    }
-    runner.write_files(hello_crate(files))
-    _, wheel = package_wheel(runner, Address("hello"))
     names = wheel.namelist()
     assert wheel.read("extra/a.txt") == b"first"
     assert wheel.read("extra/deep/b.txt") == b"b"
@@ -134,22 +140,17 @@ def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None
 def test_every_file_of_the_python_package_ships_but_build_files_and_exclusions() -> None:
     """Package data: maturin ships every file of a mixed project's package, not only what the
     target's sources list; Pants's BUILD files stay in the repo, `exclude` applies."""
-    runner = make_rule_runner(*pex_cli_options(), extra_rules=package_rules())
-    pyproject = (
-        '[project]\nname = "hello"\nversion = "0.1.0"\n\n[tool.maturin]\n'
-        'python-source = "python"\nmodule-name = "hello"\nexclude = ["python/hello/*.tmp"]\n'
+    _, wheel = _package_hello(
+        'python-source = "python"\nmodule-name = "hello"\nexclude = ["python/hello/*.tmp"]\n',
+        {
+            "python/hello/__init__.py": "from .hello import *\n",
+            "python/hello/BUILD": "# The package's own targets.\n",
+            "python/hello/data/table.csv": "a,b\n",
+            "python/hello/template.html": "<p/>\n",
+            "python/hello/scratch.tmp": "x\n",
+            "python/other/notes.txt": "not a package of the wheel\n",
+        },
     )
-    files = {
-        "pyproject.toml": pyproject,
-        "python/hello/__init__.py": "from .hello import *\n",
-        "python/hello/BUILD": "# The package's own targets.\n",
-        "python/hello/data/table.csv": "a,b\n",
-        "python/hello/template.html": "<p/>\n",
-        "python/hello/scratch.tmp": "x\n",
-        "python/other/notes.txt": "not a package of the wheel\n",
-    }
-    runner.write_files(hello_crate(files))
-    _, wheel = package_wheel(runner, Address("hello"))
     shipped = sorted(n for n in wheel.namelist() if ".dist-info/" not in n)
     assert shipped == [
         "hello/__init__.py",
