@@ -48,11 +48,18 @@ CRATE_SOURCE_GLOBS = (
 
 # Mixed Rust/Python projects keep their Python package beside the crate (maturin's `python-source`).
 # Always added to CRATE_SOURCE_GLOBS, whose `!target/**` excludes cargo's output here too.
-PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed")
+# `<module_name>.data/` is maturin's default `data` directory, shipped in the wheel's `.data/`.
+PYTHON_SOURCE_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "*.data/**")
 
 # Sources that go into the wheel but that cargo never reads: they are left out of every cargo
 # step's inputs, so editing them re-assembles the wheel without running cargo.
-NOT_CARGO_INPUT_GLOBS = ("**/*.py", "**/*.pyi", "**/py.typed", "**/pyproject.toml")
+NOT_CARGO_INPUT_GLOBS = (
+    "**/*.py",
+    "**/*.pyi",
+    "**/py.typed",
+    "**/pyproject.toml",
+    "**/*.data/**",
+)
 
 
 class CargoSourcesField(MultipleSourcesField):

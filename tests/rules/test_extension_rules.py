@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
 from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.fs import Digest
 from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.util_rules.extension import (
@@ -135,6 +137,21 @@ def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None
     new_run(runner, *pex_cli_options())
     _, wheel = package_wheel(runner, Address("hello"))
     assert wheel.read("extra/a.txt") == b"second"
+
+
+def test_the_default_data_directory_ships_from_the_default_sources() -> None:
+    """`<module_name>.data/` (maturin's default `data`) lands in the wheel's `.data/` directory
+    with a bare target, as maturin's `with-data` test crate has it; a `data` setting naming a
+    directory outside the target's sources is an error saying how to add it."""
+    _, wheel = _package_hello(
+        "",
+        {"hello.data/data/share/hello.txt": "hi\n", "hello.data/headers/empty.h": ""},
+    )
+    assert "hello-0.1.0.data/data/share/hello.txt" in wheel.namelist(), wheel.namelist()
+    assert wheel.read("hello-0.1.0.data/data/share/hello.txt") == b"hi\n"
+    assert "hello-0.1.0.data/headers/empty.h" in wheel.namelist()
+    with pytest.raises(ExecutionError, match=r"`data` .* is `assets`.*`sources`"):
+        _package_hello('data = "assets"\n', {"assets/data/x.txt": "x"})
 
 
 def test_every_file_of_the_python_package_ships_but_build_files_and_exclusions() -> None:

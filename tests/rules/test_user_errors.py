@@ -16,6 +16,7 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 from pants_rust_python.python_interop import codegen
 from pants_rust_python.subsystems import cffi as cffi_subsystem
 from pants_rust_python.util_rules import cbindgen, cffi
+from pants_rust_python.util_rules.extension import RustProject, RustProjectRequest
 from rust_python_testutil.rules import (
     HELLO_LIB_RS,
     HELLO_MANIFEST,
@@ -137,16 +138,12 @@ PLAIN_CDYLIB = {
 }
 
 
-def test_plain_cdylib_needs_cffi_asked_for() -> None:
+def test_plain_cdylib_is_cffi_as_in_maturin() -> None:
+    """Not a mistake: maturin packages a cdylib without a bindings crate as cffi."""
     runner = make_rule_runner()
     runner.write_files(hello_crate(PLAIN_CDYLIB))
-    expect_error(
-        runner,
-        "RustPythonBuildError",
-        "hello/Cargo.toml",
-        "depends on none of pyo3, pyo3-ffi or cpython",
-        'bindings="cffi"',
-    )
+    project = runner.request(RustProject, [RustProjectRequest(Address("hello"))])
+    assert project.spec.bindings == "cffi"
 
 
 def test_requested_bindings_missing_from_the_crate() -> None:

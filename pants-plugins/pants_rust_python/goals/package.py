@@ -5,7 +5,7 @@ import fnmatch
 import logging
 import posixpath
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence, Tuple
+from typing import Callable, Collection, Iterable, Optional, Sequence, Tuple
 
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.addresses import Address
@@ -31,6 +31,7 @@ from pants_rust_python.maturin.interpreter_env import PythonInterpreter
 from pants_rust_python.maturin.layout import (
     IncludedFile,
     Origin,
+    data_entries,
     include_roots,
     materialize,
     plan_binary,
@@ -285,6 +286,20 @@ def _is_build_file(path: str, build_file_options: BuildFileOptions) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in build_file_options.patterns)
 
 
+def _in_data_dir(spec: ProjectSpec, path: str) -> str:
+    assert spec.data_dir is not None
+    return posixpath.relpath(path, spec.data_dir)
+
+
+async def _data_dir_files(spec: ProjectSpec, excluded: Collection[str]) -> list[FileContent]:
+    """The files of the project's data directory (`[tool.maturin] data`, else
+    `<module_name>.data/`), minus `exclude`."""
+    if spec.data_dir is None:
+        return []
+    contents = await Get(DigestContents, PathGlobs([f"{spec.data_dir}/**"]))
+    return [fc for fc in contents if fc.path not in excluded]
+
+
 @rule(desc="Build a wheel from a Rust crate")
 async def build_extension_wheel(
     request: WheelRequest, build_file_options: BuildFileOptions
@@ -357,6 +372,7 @@ async def build_extension_wheel(
             ffi_py = next(iter((await _contents(cffi_files.digest)).values()))
     pyproject = project.pyproject.value if project.pyproject else None
     sboms = await _wheel_sboms(project)
+    data_files = await _data_dir_files(spec, excluded.files)
     try:
         entries = materialize(
             planned,
@@ -366,6 +382,15 @@ async def build_extension_wheel(
             python_files={rel: own[path] for rel, path in python_paths.items() if path in own},
             stub=own.get(spec.stub_path) if spec.stub_path else None,
             included_files=included_files,
+        )
+        # The data directory lands in the wheel's `.data/`, executables kept executable.
+        entries.extend(
+            data_entries(
+                spec,
+                version=metadata.version,
+                data_files={_in_data_dir(spec, fc.path): fc.content for fc in data_files},
+                executable=[_in_data_dir(spec, fc.path) for fc in data_files if fc.is_executable],
+            )
         )
     except ValueError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e

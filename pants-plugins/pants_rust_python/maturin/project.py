@@ -552,15 +552,8 @@ def _resolve_bindings(
                 f"pants_rust_python does not support. {_choices_hint(cargo_toml_path)}"
             )
         if has_cdylib:
-            # A bare C ABI may be meant for cffi or for something else entirely: only on request.
-            raise ProjectError(
-                f"The crate `{package.name}` ({cargo_toml_path}) is a cdylib that depends on "
-                "none of pyo3, pyo3-ffi or cpython, so its Python bindings cannot be detected. "
-                'To ship its C ABI as cffi bindings, set `bindings="cffi"` on the target or '
-                '`bindings = "cffi"` under [tool.maturin] in pyproject.toml; for an extension '
-                "module, depend on pyo3 (or cpython). Valid `bindings`: "
-                f"{', '.join(BINDINGS_CHOICES)}."
-            )
+            # maturin's rule: a C ABI without a bindings crate is a cffi library.
+            return CFFI, None
         if has_bin:
             return BIN, None
         raise ProjectError(
@@ -768,8 +761,10 @@ def resolve_project(
         data_dir = repo_path(project_root, data_setting)
         if not _is_dir(files_set, data_dir):
             raise ProjectError(
-                f"`data` under {where_py} is `{data_setting}` but {data_dir} does not exist "
-                "(or holds no files). Create it or remove the setting."
+                f"`data` under {where_py} is `{data_setting}` but {data_dir} holds none of the "
+                f"target's sources. Create it and add `{data_setting}/**` to the target's "
+                "`sources` (only `<module_name>.data/` is among the default sources), or remove "
+                "the setting."
             )
     else:
         default_data = repo_path(project_root, f"{name}.data")

@@ -1,5 +1,7 @@
 """Checks of the installed cffi-points and cffi-mixed wheels (any Python 3 with cffi)."""
 import importlib.metadata as md
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +19,15 @@ assert (centroid.x, centroid.y) == (2.0, 3.0)
 assert lib.pts_centroid(ffi.NULL, 0).x == 0.0
 lib_path = Path(sys.modules["cffi_points"].__file__).with_name("libcffi_points.so")
 assert lib_path.is_file(), lib_path
+# cffi_points.data/: maturin's data directory, installed by pip into the environment's scheme
+# directories (the script executable, with its `#!python` pointing at this interpreter).
+prefix = Path(sys.prefix)
+script = prefix / "bin" / "cffi-points-distance"
+assert os.access(script, os.X_OK), script
+distance = subprocess.run([str(script), "0", "0", "3", "4"], capture_output=True, text=True)
+assert distance.stdout.strip() == "5.0", (distance.stdout, distance.stderr)
+units = prefix / "share" / "cffi-points" / "units.txt"
+assert units.read_text() == "Coordinates are in metres.\n", units
 
 # Mixed cffi project: Python API over the Rust core in the cffi_mixed.cffi_mixed subpackage.
 assert cffi_mixed.mean([1, 2, 3, 4]) == 2.5

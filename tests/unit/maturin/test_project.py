@@ -281,8 +281,11 @@ def test_no_buildable_bins() -> None:
 
 
 def test_auto_cffi_and_pyo3_ffi_and_cpython() -> None:
-    with pytest.raises(ProjectError, match=r'is a cdylib that depends on none of.*bindings="cffi"'):
-        resolve(crate_metadata("c", lib=("c", ["cdylib"])))
+    # As maturin: a cdylib with no bindings crate is a cffi library (maturin's `with-data`).
+    assert resolve(crate_metadata("c", lib=("c", ["cdylib"]))).bindings == "cffi"
+    # ... and a crate with a library and programs is still cffi, as maturin decides.
+    both = crate_metadata("c", lib=("c", ["cdylib"]), bins=[("c", ())])
+    assert resolve(both).bindings == "cffi"
     ffi = crate_metadata("f", lib=("f", ["cdylib"]), deps={"pyo3-ffi": ["abi3", "abi3-py39"]})
     spec = resolve(ffi)
     assert (spec.bindings, spec.abi3) == ("pyo3-ffi", (3, 9))
