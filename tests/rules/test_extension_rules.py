@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 from pants.engine.addresses import Address
-from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.fs import Digest
+from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import RuleRunner
 from pants_rust_python.util_rules.extension import (
     NativeLibrary,
@@ -137,6 +137,36 @@ def test_wheel_include_ships_its_files_minus_exclude_and_follows_edits() -> None
     new_run(runner, *pex_cli_options())
     _, wheel = package_wheel(runner, Address("hello"))
     assert wheel.read("extra/a.txt") == b"second"
+
+
+OUT_DIR_BUILD_RS = """use std::{env, fs, path::Path};
+
+fn main() {
+    let out = env::var("OUT_DIR").unwrap();
+    fs::create_dir_all(Path::new(&out).join("gen/sub")).unwrap();
+    fs::write(Path::new(&out).join("gen/info.txt"), "from build.rs").unwrap();
+    fs::write(Path::new(&out).join("gen/sub/table.json"), "[]").unwrap();
+}
+"""
+
+
+def test_out_dir_includes_ship_what_build_scripts_wrote() -> None:
+    """`{ from = "out-dir" }` includes, as maturin 1.16: a glob relative to the built crate's
+    OUT_DIR lands under `to`; `crate_name` takes another package's (here a third-party build
+    script that ran in the cached dependency layer); a package without a build script is an
+    error."""
+    _, wheel = _package_hello(
+        'include = [{ path = "gen/**/*", from = "out-dir", to = "hello/" },'
+        ' { path = "pyo3-build-config-file.txt", from = "out-dir", to = "hello/cfg",'
+        ' crate_name = "pyo3-build-config" }]\n',
+        {"build.rs": OUT_DIR_BUILD_RS},
+    )
+    assert wheel.read("hello/gen/info.txt") == b"from build.rs"
+    assert wheel.read("hello/gen/sub/table.json") == b"[]"
+    # The interpreter config pyo3's build copies from PYO3_CONFIG_FILE (set by the plugin).
+    assert b"implementation=CPython" in wheel.read("hello/cfg/pyo3-build-config-file.txt")
+    with pytest.raises(ExecutionError, match=r"no build script of `hello` ran"):
+        _package_hello('include = [{ path = "*.txt", from = "out-dir", to = "hello" }]\n', {})
 
 
 def test_the_default_data_directory_ships_from_the_default_sources() -> None:

@@ -402,3 +402,19 @@ def test_a_zig_distribution_without_zig_is_refused(tmp_path: Path) -> None:
         cargo_driver.zig_environment(
             store, entry, "x86_64-linux-gnu.2.17", "x86_64-unknown-linux-gnu"
         )
+
+
+@pytest.mark.parametrize(
+    "package_id, name",
+    [
+        ("registry+https://index.example/#pyo3-build-config@0.23.5", "pyo3-build-config"),
+        ("path+file:///sandbox/src/cffi_mixed#2.0.1", "cffi_mixed"),
+        ("path+file:///sandbox/crates/shapes#shapes-py@0.2.0", "shapes-py"),
+        ("git+https://example.invalid/repo?rev=abc#dep@1.0.0", "dep"),
+        ("git+https://example.invalid/dep?rev=abc#1.0.0", "dep"),
+        ("hello 0.1.0 (path+file:///sandbox/hello)", "hello"),
+    ],
+)
+def test_package_name_of_a_package_id(package_id: str, name: str) -> None:
+    """The build-script messages name packages by ID; `crate_name` includes use the name."""
+    assert cargo_driver.package_name(package_id) == name

@@ -34,9 +34,11 @@ from pants_rust_python.maturin.layout import (
     data_entries,
     include_roots,
     materialize,
+    out_dir_wheel_path,
     plan_binary,
     plan_extension,
     python_package_globs,
+    with_generated,
 )
 from pants_rust_python.maturin.project import BIN, ProjectSpec
 from pants_rust_python.maturin.sdist_layout import (
@@ -54,6 +56,7 @@ from pants_rust_python.target_types import (
 from pants_rust_python.util_rules.auditwheel import decide_wheel_platforms
 from pants_rust_python.util_rules.cffi import CffiFiles, CffiFilesRequest
 from pants_rust_python.util_rules.extension import (
+    BuildScriptOutputs,
     NativeLibrary,
     NativeLibraryRequest,
     NativePrograms,
@@ -286,6 +289,46 @@ def _is_build_file(path: str, build_file_options: BuildFileOptions) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in build_file_options.patterns)
 
 
+async def _out_dir_entries(project: RustProject, outputs: BuildScriptOutputs) -> list[WheelEntry]:
+    """`[tool.maturin] include` entries from a build script's OUT_DIR, as maturin 1.16: an
+    error when the package has no build script, a warning when a glob matches nothing."""
+    spec = project.spec
+    found = await MultiGet(
+        Get(
+            DigestContents,
+            DigestSubset(
+                outputs.digest,
+                PathGlobs([f"{include.crate_name or spec.crate_name}/{include.pattern}"]),
+            ),
+        )
+        for include in spec.out_dir_includes
+    )
+    entries: list[WheelEntry] = []
+    for include, contents in zip(spec.out_dir_includes, found):
+        package = include.crate_name or spec.crate_name
+        if package not in outputs.packages:
+            raise RustPythonBuildError(
+                f"{project.address}: `include` in {spec.pyproject_path} takes "
+                f"`{include.pattern}` from the OUT_DIR of `{package}`, but no build script of "
+                f"`{package}` ran in this build. Give that crate a build script (build.rs), or "
+                "name a package that has one with `crate_name`."
+            )
+        if not contents:
+            logger.warning(
+                f"{project.address}: no file in the OUT_DIR of `{package}` matched "
+                f"`{include.pattern}` (`include` in {spec.pyproject_path})."
+            )
+        entries.extend(
+            WheelEntry(
+                out_dir_wheel_path(include, posixpath.relpath(fc.path, package)),
+                fc.content,
+                fc.is_executable,
+            )
+            for fc in contents
+        )
+    return entries
+
+
 def _in_data_dir(spec: ProjectSpec, path: str) -> str:
     assert spec.data_dir is not None
     return posixpath.relpath(path, spec.data_dir)
@@ -364,15 +407,18 @@ async def build_extension_wheel(
         built = await Get(NativePrograms, NativeProgramsRequest(project, interpreter))
         files = await _contents(built.digest)
         programs = {name: files[file] for name, file in built.programs.items()}
+        build_outputs = built.out_dirs
     else:
         native = await Get(NativeLibrary, NativeLibraryRequest(project, interpreter))
         library = (await _contents(native.digest))[native.filename]
+        build_outputs = native.out_dirs
         if spec.bindings == "cffi":
             cffi_files = await Get(CffiFiles, CffiFilesRequest(project, native.header))
             ffi_py = next(iter((await _contents(cffi_files.digest)).values()))
     pyproject = project.pyproject.value if project.pyproject else None
     sboms = await _wheel_sboms(project)
     data_files = await _data_dir_files(spec, excluded.files)
+    generated = await _out_dir_entries(project, build_outputs)
     try:
         entries = materialize(
             planned,
@@ -384,7 +430,7 @@ async def build_extension_wheel(
             included_files=included_files,
         )
         # The data directory lands in the wheel's `.data/`, executables kept executable.
-        entries.extend(
+        generated.extend(
             data_entries(
                 spec,
                 version=metadata.version,
@@ -392,6 +438,7 @@ async def build_extension_wheel(
                 executable=[_in_data_dir(spec, fc.path) for fc in data_files if fc.is_executable],
             )
         )
+        entries = with_generated(entries, generated)
     except ValueError as e:
         raise RustPythonBuildError(f"{project.address}: {e}") from e
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Collection, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar
 
 from packaging.version import InvalidVersion, Version
-from pants_rust_python.maturin.project import BIN, CFFI, EXTENSION_MODULE_BINDINGS, ProjectSpec
+from pants_rust_python.maturin.project import (
+    BIN,
+    CFFI,
+    EXTENSION_MODULE_BINDINGS,
+    OutDirInclude,
+    ProjectSpec,
+)
 from pants_rust_python.repo_paths import repo_path
 from pants_rust_python.wheel.entry import WheelEntry
 from pants_rust_python.wheel.wheel import DATA_SCHEMES, data_dir
@@ -380,6 +386,18 @@ def extension_entries(
     return materialize(
         planned, library=library, ffi_py=ffi_py, python_files=python_files, stub=stub
     )
+
+
+def out_dir_wheel_path(include: OutDirInclude, relative: str) -> str:
+    """Where a file a build script wrote (`relative` to its OUT_DIR) lands: `<to>/<relative>`,
+    as maturin 1.16 places `from = "out-dir"` includes."""
+    return posixpath.normpath(posixpath.join(include.to, relative))
+
+
+def with_generated(entries: Iterable[WheelEntry], more: Iterable[WheelEntry]) -> List[WheelEntry]:
+    """`entries` and files only known after the build (data directory, OUT_DIR includes), one
+    file per path."""
+    return list(_finish([*entries, *more]))
 
 
 def data_entries(

@@ -61,6 +61,17 @@ class CargoOptions:
 
 
 @dataclass(frozen=True)
+class OutDirInclude:
+    """`{ path = "<glob>", from = "out-dir", to = "<dir>" }` in `[tool.maturin] include`: files
+    a build script wrote to its OUT_DIR, each at `<to>/<path relative to OUT_DIR>` in the wheel."""
+
+    pattern: str
+    to: str
+    # The package whose build script wrote them; None = the built crate (maturin's default).
+    crate_name: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class ProjectSpec:
     cargo_toml_path: str
     pyproject_path: Optional[str]
@@ -109,6 +120,8 @@ class ProjectSpec:
     # The same, for the sdist (`format = "sdist"` entries and plain strings).
     sdist_include: Tuple[str, ...] = ()
     sdist_exclude: Tuple[str, ...] = ()
+    # `include` entries taking files from a build script's OUT_DIR (wheels only).
+    out_dir_includes: Tuple["OutDirInclude", ...] = ()
     # Whether the wheel carries the CycloneDX SBOM of its Rust crates, and the SBOM files of
     # `[tool.maturin.sbom] include` (repo paths) that join it under `<dist-info>/sboms/`.
     rust_sbom: bool = True
@@ -257,14 +270,8 @@ def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) ->
         if isinstance(entry, str):
             patterns.append(entry)
         elif isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
-            if "from" in entry or "to" in entry:
-                # Not silently dropped: the wheel would lack the build script's files.
-                raise ProjectError(
-                    f"{where}: `{key}` entry {dict(entry)!r} takes files from the build "
-                    "script's OUT_DIR (`from`/`to`), which pants_rust_python does not support "
-                    "yet. Write those files into the Python package from a Pants target, or "
-                    "generate them into the source tree and list them with a plain `include`."
-                )
+            if key == "include" and ("from" in entry or "to" in entry):
+                continue  # See _out_dir_includes.
             unknown = sorted(set(entry) - {"path", "format"})
             if unknown:
                 raise ProjectError(
@@ -293,6 +300,60 @@ def _format_globs(maturin: Mapping[str, Any], key: str, where: str, fmt: str) ->
                 "globs relative to the directory of pyproject.toml, inside it."
             )
     return tuple(patterns)
+
+
+def _relative_pattern(value: Any) -> bool:
+    """maturin's rule for out-dir entries: a relative path of plain components (no `..`, no
+    `.`, not absolute)."""
+    return (
+        isinstance(value, str)
+        and bool(value.strip("/"))
+        and not value.startswith("/")
+        and all(part not in (".", "..") for part in value.strip("/").split("/"))
+    )
+
+
+def _out_dir_includes(maturin: Mapping[str, Any], where: str) -> Tuple[OutDirInclude, ...]:
+    """`include` entries with `from = "out-dir"`, as maturin 1.16 reads them: `path` a glob
+    relative to the build script's OUT_DIR, `to` the wheel directory, `crate_name` the package
+    (default: the built crate). maturin ignores the `crate-name` spelling its guide shows, which
+    would silently take the built crate's files: refused here."""
+    result: List[OutDirInclude] = []
+    for entry in maturin.get("include") or ():
+        if not isinstance(entry, Mapping) or ("from" not in entry and "to" not in entry):
+            continue
+        shown = dict(entry)
+        if "crate-name" in entry:
+            raise ProjectError(
+                f"{where}: `include` entry {shown!r}: maturin 1.16 ignores `crate-name` (and "
+                "would take the built crate's OUT_DIR); it reads `crate_name`. Spell it "
+                "`crate_name`."
+            )
+        unknown = sorted(set(entry) - {"path", "from", "to", "crate_name"})
+        if unknown:
+            raise ProjectError(
+                f"{where}: `include` entry {shown!r} has unknown key(s) {', '.join(unknown)}; "
+                'an OUT_DIR entry has `path`, `from = "out-dir"`, `to` and optionally '
+                "`crate_name`."
+            )
+        if entry.get("from") != "out-dir" or not isinstance(entry.get("to"), str):
+            raise ProjectError(
+                f"{where}: `include` entry {shown!r}: files from a build script need "
+                '`from = "out-dir"` and `to = "<directory in the wheel>"`.'
+            )
+        crate_name = entry.get("crate_name")
+        if crate_name is not None and not isinstance(crate_name, str):
+            raise ProjectError(
+                f"{where}: `include` entry {shown!r}: `crate_name` must be a string."
+            )
+        for part in ("path", "to"):
+            if not _relative_pattern(entry[part]):
+                raise ProjectError(
+                    f"{where}: `include` entry {shown!r}: `{part}` must be a relative path "
+                    "without `.` or `..` components."
+                )
+        result.append(OutDirInclude(entry["path"], entry["to"], crate_name))
+    return tuple(result)
 
 
 _SBOM_KEYS = ("rust", "auditwheel", "include")
@@ -804,6 +865,7 @@ def resolve_project(
         exclude=_format_globs(maturin, "exclude", where_py, "wheel"),
         sdist_include=_format_globs(maturin, "include", where_py, "sdist"),
         sdist_exclude=_format_globs(maturin, "exclude", where_py, "sdist"),
+        out_dir_includes=_out_dir_includes(maturin, where_py),
         rust_sbom=rust_sbom,
         sbom_include=sbom_include,
         grafted_sbom=grafted_sbom,

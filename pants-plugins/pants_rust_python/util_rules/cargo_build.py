@@ -329,6 +329,8 @@ class CargoBuildRequest(EngineAwareParameter):
     crate_types: Optional[tuple[str, ...]] = None
     # Link through zig (`zig=True`): every layer of the build, third-party crates included.
     zig: Optional[ZigLink] = None
+    # Packages whose build script's OUT_DIR the wheel takes files from.
+    out_dir_packages: tuple[str, ...] = ()
 
     def debug_hint(self) -> str:
         return self.description
@@ -363,6 +365,10 @@ class CargoBuildResult:
     layers: tuple[CargoLayer, ...] = ()
     # The layer of third-party crates no interpreter reaches, under the first of those.
     shared_layer: Optional[CargoLayer] = None
+    # The OUT_DIR of each package of `out_dir_packages` that has a build script, at
+    # `<package>/...`, and those packages.
+    out_dirs: Digest = EMPTY_DIGEST
+    out_dir_packages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -732,6 +738,7 @@ async def cargo_build(
             driver_args=(
                 f"--stable-sources={_STABLE_SOURCES}",
                 *(f"--header-candidate={c}" for c in request.header_candidates),
+                *(f"--out-dir-package={p}" for p in request.out_dir_packages),
             ),
             extra_inputs=(layers[-1].digest, stable),
             env=request.env,
@@ -845,6 +852,17 @@ async def parse_build_output(output: CargoBuildOutput) -> CargoBuildResult:
         if "header.h" in snapshot.files
         else None
     )
+    out_dir_packages = tuple(listing.get("out_dirs", ()))
+    out_dirs = (
+        await Get(
+            Digest,
+            RemovePrefix(
+                await Get(Digest, DigestSubset(files, PathGlobs(["out-dirs/**"]))), "out-dirs"
+            ),
+        )
+        if out_dir_packages
+        else EMPTY_DIGEST
+    )
     return CargoBuildResult(
         artifacts=tuple(
             CargoArtifact(kind=a["kind"], target=a["target"], file=a["file"], digest=digest)
@@ -852,6 +870,8 @@ async def parse_build_output(output: CargoBuildOutput) -> CargoBuildResult:
         ),
         compiled=tuple(listing["compiled"]),
         header=header,
+        out_dirs=out_dirs,
+        out_dir_packages=out_dir_packages,
     )
 
 

@@ -668,6 +668,8 @@ def _parse_args(argv=None):
     parser.add_argument("--zig-rust-triple", default="")
     # build: C headers a build script may have written (first one found is kept), for cffi.
     parser.add_argument("--header-candidate", action="append", default=[])
+    # Packages whose build script's OUT_DIR is kept (`[tool.maturin] include` from "out-dir").
+    parser.add_argument("--out-dir-package", action="append", default=[])
     # deps/build: a file listing repo sources compiled in an earlier layer; they get the fixed
     # mtime so that cargo finds that layer's artifacts of them fresh.
     parser.add_argument("--stable-sources", default="")
@@ -977,6 +979,9 @@ def run_build(step):
                     "file": base,
                 }
             )
+    out_dirs = _out_dirs(messages, step.args.out_dir_package)
+    for name, out_dir in out_dirs.items():
+        shutil.copytree(out_dir, os.path.join(step.out_dir, "out-dirs", name))
     for candidate in step.args.header_candidate:
         path = os.path.join(step.sandbox, candidate)
         if os.path.isfile(path):
@@ -984,9 +989,36 @@ def run_build(step):
             break
     with open(os.path.join(step.out_dir, "artifacts.json"), "w") as f:
         json.dump(
-            {"artifacts": artifacts, "compiled": _compiled(messages)}, f, indent=1, sort_keys=True
+            {"artifacts": artifacts, "compiled": _compiled(messages), "out_dirs": sorted(out_dirs)},
+            f,
+            indent=1,
+            sort_keys=True,
         )
     return 0
+
+
+def package_name(package_id):
+    """The package name in a cargo package ID: `name 1.0 (source)` (cargo before 1.77), or a
+    package ID spec, `registry+...#name@1.0`, or `path+file:///.../name#1.0` when the name is
+    the directory's."""
+    if " " in package_id:
+        return package_id.split(" ", 1)[0]
+    url, _, fragment = package_id.partition("#")
+    if "@" in fragment:
+        return fragment.split("@", 1)[0]
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _out_dirs(messages, wanted):
+    """OUT_DIR of each wanted package's build script, from cargo's messages (a fresh build
+    script is reported too)."""
+    found = {}
+    for msg in messages:
+        if msg.get("reason") == "build-script-executed" and msg.get("out_dir"):
+            name = package_name(msg.get("package_id", ""))
+            if name in wanted and os.path.isdir(msg["out_dir"]):
+                found[name] = msg["out_dir"]
+    return found
 
 
 # A diagnostic's location line, `  --> src/lib.rs:10:5`, as rustc prints it.

@@ -16,7 +16,14 @@ from pants.backend.python.util_rules.interpreter_constraints import InterpreterC
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
-from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, PathGlobs
+from pants.engine.fs import (
+    EMPTY_DIGEST,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    MergeDigests,
+    PathGlobs,
+)
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -442,7 +449,13 @@ def _cargo_build_request(
         shared_crates=project.shared_crates,
         crate_types=crate_types,
         zig=project.zig,
+        out_dir_packages=out_dir_packages(project.spec),
     )
+
+
+def out_dir_packages(spec: ProjectSpec) -> tuple[str, ...]:
+    """The packages whose OUT_DIR `[tool.maturin] include` takes files from."""
+    return tuple(sorted({i.crate_name or spec.crate_name for i in spec.out_dir_includes}))
 
 
 def cffi_header_candidates(cargo_toml_path: str, workspace_root: str) -> tuple[str, ...]:
@@ -466,6 +479,16 @@ class NativeLibraryRequest(EngineAwareParameter):
 
 
 @dataclass(frozen=True)
+class BuildScriptOutputs:
+    """What build scripts wrote to their OUT_DIR, for `[tool.maturin] include` entries."""
+
+    # Each package's OUT_DIR at `<package>/...`.
+    digest: Digest = EMPTY_DIGEST
+    # The packages whose build script ran (an empty OUT_DIR has no files in `digest`).
+    packages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class NativeLibrary:
     # The cdylib alone, at `filename`.
     digest: Digest
@@ -477,6 +500,8 @@ class NativeLibrary:
     # The cached layers the final step built on (see cargo_build).
     layers: tuple[CargoLayer, ...] = ()
     shared_layer: Optional[CargoLayer] = None
+    # OUT_DIRs of build scripts, at `<package>/...` (see CargoBuildResult).
+    out_dirs: BuildScriptOutputs = BuildScriptOutputs()
 
 
 @rule(desc="Build a Rust Python extension")
@@ -513,6 +538,7 @@ async def build_native_library(request: NativeLibraryRequest) -> NativeLibrary:
         result.header,
         result.layers,
         result.shared_layer,
+        BuildScriptOutputs(result.out_dirs, result.out_dir_packages),
     )
 
 
@@ -532,6 +558,7 @@ class NativePrograms:
     # Binary target name -> file name in `digest`.
     programs: FrozenDict[str, str]
     compiled: tuple[str, ...]
+    out_dirs: BuildScriptOutputs = BuildScriptOutputs()
 
 
 @rule(desc="Build Rust programs for a wheel")
@@ -559,7 +586,12 @@ async def build_native_programs(request: NativeProgramsRequest) -> NativeProgram
             f"{project.address}: cargo built no program for {', '.join(missing)}."
         )
     digest = await Get(Digest, MergeDigests(a.digest for a in built))
-    return NativePrograms(digest, FrozenDict(programs), result.compiled)
+    return NativePrograms(
+        digest,
+        FrozenDict(programs),
+        result.compiled,
+        BuildScriptOutputs(result.out_dirs, result.out_dir_packages),
+    )
 
 
 def _rustc_args(project: RustProject) -> tuple[str, ...]:

@@ -39,6 +39,9 @@ for value in (10, 20, 60):
 assert (tally.count, tally.mean) == (3, 30.0)
 assert Path(native.__file__).parent.name == "cffi_mixed"
 assert Path(native.__file__).with_name("libcffi_mixed.so").is_file()
+# include/tally.h: written by build.rs into its OUT_DIR, shipped by an `include` from "out-dir".
+header = Path(cffi_mixed.__file__).with_name("include") / "tally.h"
+assert "Tally *tally_new(void);" in header.read_text(), header
 
 # cffi is a declared dependency (listed by one project, added by the build for the other).
 for dist in ("cffi-points", "cffi-mixed"):

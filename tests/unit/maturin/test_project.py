@@ -6,6 +6,7 @@ import pytest
 from pants_rust_python.cargo.graph import CargoMetadata, Package
 from pants_rust_python.maturin.project import (
     CargoOptions,
+    OutDirInclude,
     ProjectError,
     ProjectSpec,
     cargo_options,
@@ -408,8 +409,16 @@ def test_data_dir() -> None:
         (["../../../pants.toml"], "points outside the project"),
         (["/etc/passwd"], "points outside the project"),
         (
-            [{"path": "gen/*.py", "from": "out-dir", "to": "pkg/"}],
-            r"OUT_DIR \(`from`/`to`\).*does not support",
+            [{"path": "gen/*.py", "from": "out-dir", "to": "pkg/", "crate-name": "other"}],
+            "ignores `crate-name`.*`crate_name`",
+        ),
+        ([{"path": "gen/*.py", "from": "build-dir", "to": "pkg/"}], 'need `from = "out-dir"`'),
+        ([{"path": "gen/*.py", "from": "out-dir"}], '`to = "<directory in the wheel>"`'),
+        ([{"path": "../x", "from": "out-dir", "to": "pkg"}], "`path` must be a relative path"),
+        ([{"path": "x", "from": "out-dir", "to": "/pkg"}], "`to` must be a relative path"),
+        (
+            [{"path": "x", "from": "out-dir", "to": "pkg", "format": "wheel"}],
+            r"unknown key\(s\) format",
         ),
         ([{"path": "a", "format": "whl"}], '`format` must be "sdist", "wheel"'),
         ([{"path": "a", "formats": "wheel"}], r"unknown key\(s\) formats"),
@@ -419,6 +428,20 @@ def test_data_dir() -> None:
 def test_bad_include_entries_are_refused(include: list, message: str) -> None:
     with pytest.raises(ProjectError, match=message):
         resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"include": include}}})
+
+
+def test_out_dir_include_entries() -> None:
+    include = [
+        "extra/*.txt",
+        {"path": "generated_info.txt", "from": "out-dir", "to": "pkg/"},
+        {"path": "gen/*.py", "from": "out-dir", "to": "pkg/gen", "crate_name": "codegen"},
+    ]
+    spec = resolve(pyo3_meta(), pyproject={"tool": {"maturin": {"include": include}}})
+    assert spec.include == ("extra/*.txt",) and spec.sdist_include == ("extra/*.txt",)
+    assert spec.out_dir_includes == (
+        OutDirInclude("generated_info.txt", "pkg/"),
+        OutDirInclude("gen/*.py", "pkg/gen", "codegen"),
+    )
 
 
 def test_include_entries_by_format() -> None:
