@@ -184,6 +184,23 @@ def skipped_platforms(requested: str, linux_platform: str, arch: str) -> Tuple[s
     return (f"{requested}_{arch}",)
 
 
+def _blacklisted(policy: PolicyReport) -> str:
+    return "; ".join(
+        f"{lib}: {', '.join(names)}" for lib, names in sorted(policy.blacklisted_symbols.items())
+    )
+
+
+def _why_not(report: AuditReport, policy: PolicyReport) -> str:
+    """Why even the most permissive policy does not hold the files."""
+    reasons = []
+    too_new = _too_new_symbols(report, policy)
+    if too_new:
+        reasons.append(f"symbol versions newer than every policy allows: {'; '.join(too_new)}")
+    if policy.blacklisted_symbols:
+        reasons.append(f"black-listed symbols: {_blacklisted(policy)}")
+    return ", and ".join(reasons) or f"{policy_display(policy)} does not hold them"
+
+
 def decide_platform(
     report: AuditReport,
     *,
@@ -230,8 +247,7 @@ def decide_platform(
         chosen = eligible
         if chosen is None:
             reason = report.unsupported or (
-                "its symbol versions or symbols are newer than every policy allows: "
-                + "; ".join(_too_new_symbols(report, report.policies[-1]))
+                _why_not(report, report.policies[-1])
                 if report.policies
                 else "auditwheel knows no policy for it"
             )
@@ -266,13 +282,9 @@ def decide_platform(
                 + (f" (`{_strip_arch(eligible.name)}` holds it)." if eligible else ".")
             )
         if chosen.blacklisted_symbols:
-            listed = "; ".join(
-                f"{lib}: {', '.join(names)}"
-                for lib, names in sorted(chosen.blacklisted_symbols.items())
-            )
             raise CompatibilityError(
                 f"{what}: the wheel is not {policy_display(chosen)} compliant because it depends "
-                f"on black-listed symbols: {listed}."
+                f"on black-listed symbols: {_blacklisted(chosen)}."
             )
         if eligible is not None and eligible.priority > chosen.priority:
             warnings.append(

@@ -116,6 +116,16 @@ def test_auto_falls_back_to_linux_with_a_warning_and_pypi_refuses() -> None:
     assert "manylinux_2_17_x86_64" in _decide(_report(glibc=["2.17"]), PYPI).platforms
 
 
+def test_the_linux_fallback_names_blacklisted_symbols() -> None:
+    """maturin's lib_with_disallowed_lib calls zlib's `gzflags`, which every policy blacklists:
+    the warning says so, not an empty list of symbol versions."""
+    everywhere = {name: {"libz.so.1": ["gzflags"]} for name, _, _, _ in POLICIES}
+    decision = _decide(_report(glibc=["2.17"], blacklisted=everywhere))
+    assert decision.platforms == ("linux_x86_64",)
+    assert "black-listed symbols: libz.so.1: gzflags" in decision.warnings[0], decision.warnings
+    assert "newer than every policy allows: )" not in decision.warnings[0]
+
+
 def test_a_requested_policy_is_checked_and_errors_name_the_symbols() -> None:
     report = _report(glibc=["2.2.5", "2.34"])
     with pytest.raises(CompatibilityError) as error:
