@@ -281,3 +281,25 @@ def test_sdist_of_a_workspace_member_with_a_python_layout_is_refused_before_comp
         "type stub" in message
     ), message
     assert "Compile" not in message
+
+
+def test_a_crate_that_maturin_builds_from_the_directory_above_is_refused() -> None:
+    """maturin's `src` layout: pyproject.toml (and the Python package) above `rust/`. A target
+    on the crate alone would build a wheel without them, so it is refused, naming the layout."""
+    runner = make_rule_runner()
+    crate = {f"proj/rust/{path[len('hello/'):]}": text for path, text in hello_crate().items()}
+    runner.write_files(
+        {
+            **crate,
+            "proj/pyproject.toml": '[build-system]\nbuild-backend = "maturin"\n\n'
+            '[project]\nname = "proj"\nversion = "0.1.0"\n',
+        }
+    )
+    expect_error(
+        runner,
+        "RustPythonBuildError",
+        "proj/pyproject.toml builds proj/rust/Cargo.toml with maturin",
+        "does not support yet",
+        "Put pyproject.toml and the Python package beside proj/rust/Cargo.toml",
+        address=Address("proj/rust"),
+    )

@@ -146,6 +146,28 @@ class ProjectSpec:
 # pyproject.toml helpers
 
 
+def maturin_project_above(
+    crate_dir: str,
+    parent_pyproject: Optional[Mapping[str, Any]],
+    parent_has_cargo_toml: bool,
+) -> bool:
+    """Whether the pyproject.toml of the crate directory's parent builds this crate with
+    maturin from there: `manifest-path` names its Cargo.toml, or the crate is the `rust/`
+    directory maturin looks in when the parent has no Cargo.toml (`maturin new --src`)."""
+    if not parent_pyproject:
+        return False
+    build_system = parent_pyproject.get("build-system")
+    with_maturin = isinstance(build_system, Mapping) and build_system.get("build-backend") == (
+        "maturin"
+    )
+    manifest_path = tool_maturin(parent_pyproject).get("manifest-path")
+    if isinstance(manifest_path, str):
+        parent = posixpath.dirname(crate_dir)
+        named = posixpath.normpath(posixpath.join(parent, manifest_path))
+        return named == posixpath.join(crate_dir, "Cargo.toml")
+    return with_maturin and posixpath.basename(crate_dir) == "rust" and not parent_has_cargo_toml
+
+
 def tool_maturin(pyproject: Optional[Mapping[str, Any]]) -> Mapping[str, Any]:
     if not pyproject:
         return {}

@@ -57,6 +57,7 @@ from pants_rust_python.maturin.project import (
     ProjectSpec,
     cargo_options,
     interpreters_to_build,
+    maturin_project_above,
     resolve_project,
 )
 from pants_rust_python.maturin.zig import ZigLink, zig_link
@@ -170,6 +171,34 @@ async def _zig_link(target: Target, zig: Zig, requested: str) -> Optional[ZigLin
         raise RustPythonBuildError(str(e)) from e
 
 
+async def _refuse_maturin_project_above(address: Address, crate_dir: str) -> None:
+    """A crate that a pyproject.toml above it builds with maturin (`src` layout, `manifest-path`)
+    would get a wheel without that project's Python packages and metadata here."""
+    parent = posixpath.dirname(crate_dir)
+    parent_pyproject = posixpath.join(parent, "pyproject.toml")
+    found = await Get(
+        DigestContents,
+        PathGlobs([parent_pyproject, posixpath.join(parent, "Cargo.toml")]),
+    )
+    by_path = {fc.path: fc.content for fc in found}
+    if parent_pyproject not in by_path:
+        return
+    try:
+        value = parse_toml(by_path[parent_pyproject], parent_pyproject)
+    except ManifestError:
+        return  # Not this target's file: its own target reports it.
+    has_cargo_toml = posixpath.join(parent, "Cargo.toml") in by_path
+    if maturin_project_above(crate_dir, value, has_cargo_toml):
+        raise RustPythonBuildError(
+            f"{address}: {parent_pyproject} builds {crate_dir}/Cargo.toml with maturin from "
+            f"{parent or 'the build root'} (maturin's `src` layout or `manifest-path`), which "
+            "pants_rust_python does not support yet: a target here would build a wheel without "
+            "that project's Python packages and metadata. Put pyproject.toml and the Python "
+            f"package beside {crate_dir}/Cargo.toml (with `python-source` naming where the "
+            "package is), or build this project with maturin."
+        )
+
+
 @rule(desc="Plan a Rust Python build")
 async def plan_rust_project(
     request: RustProjectRequest, python_setup: PythonSetup, auditwheel: Auditwheel, zig: Zig
@@ -220,6 +249,8 @@ async def plan_rust_project(
         spec_options = cargo_options(pyproject.value if pyproject else None, pyproject_path)
     except (ManifestError, ProjectError) as e:
         raise RustPythonBuildError(str(e)) from e
+    if not pyproject_contents and crate_dir:
+        await _refuse_maturin_project_above(request.address, crate_dir)
 
     features = FeatureSelection(
         features=tuple(sorted({*spec_options.features, *(target[CargoFeaturesField].value or ())})),

@@ -12,6 +12,7 @@ from pants_rust_python.maturin.project import (
     cargo_options,
     declared_module_name,
     is_importable_module_name,
+    maturin_project_above,
     program_to_run,
     resolve_project,
 )
@@ -646,3 +647,19 @@ def test_audit_settings_as_maturin_reads_them() -> None:
         resolve(meta, pyproject=_with_maturin(compatibility="pypi", manylinux="2014"))
     with pytest.raises(ProjectError, match=r"`auditwheel` field: `fix` is not an auditwheel mode"):
         resolve(meta, auditwheel="fix")
+
+
+def test_a_maturin_project_above_the_crate_is_recognised() -> None:
+    """maturin's `src` layout (pyproject.toml above `rust/`) and `manifest-path`: the crate's
+    own target would build another wheel than maturin, so the plugin refuses it."""
+    maturin = {"build-system": {"build-backend": "maturin"}}
+    assert maturin_project_above("proj/rust", maturin, parent_has_cargo_toml=False)
+    assert not maturin_project_above("proj/rust", maturin, parent_has_cargo_toml=True)
+    assert not maturin_project_above("proj/native", maturin, parent_has_cargo_toml=False)
+    assert not maturin_project_above("proj/rust", None, parent_has_cargo_toml=False)
+    assert not maturin_project_above(
+        "proj/rust", {"build-system": {"build-backend": "setuptools.build_meta"}}, False
+    )
+    named: dict[str, Any] = {**maturin, "tool": {"maturin": {"manifest-path": "native/Cargo.toml"}}}
+    assert maturin_project_above("proj/native", named, parent_has_cargo_toml=True)
+    assert not maturin_project_above("proj/rust", named, parent_has_cargo_toml=False)
