@@ -17,6 +17,7 @@ from pants_rust_python.cargo.graph import (
     CargoMetadata,
     GraphError,
     Package,
+    Target,
     bindings_package,
     depends_on,
     pyo3_abi3,
@@ -213,7 +214,7 @@ HONOURED_KEYS = (
     "module-name", "bindings", "compatibility", "manylinux", "auditwheel", "skip-auditwheel",
     "strip", "python-source", "python-packages", "data", "features", "all-features",
     "no-default-features", "profile", "rustc-args", "sbom", "include", "exclude",
-    "sdist-generator",
+    "sdist-generator", "targets",
     # Builds always use Cargo.lock as it is, offline: stricter than either.
     "frozen", "locked",
 )  # fmt: skip
@@ -228,7 +229,6 @@ REFUSED_KEYS = {
         "put the BUILD file with the target beside the crate's Cargo.toml and pyproject.toml, "
         "or move pyproject.toml there"
     ),
-    "targets": "build the crate's library (or, for `bin` bindings, its programs) as a whole",
     "config": "put cargo settings in the repository's `.cargo/config.toml`, which builds read",
     "unstable-flags": "nightly-only cargo flags are not supported; remove it",
 }
@@ -256,6 +256,62 @@ def check_tool_maturin_keys(maturin: Mapping[str, Any], where: str) -> None:
         )
     for key in ("frozen", "locked", "skip-auditwheel", "strip", "all-features"):
         _opt_bool(maturin, key, where)
+    selected_targets(maturin, where)
+
+
+_CRATE_TYPES = ("bin", "cdylib", "dylib", "lib", "rlib", "staticlib")
+
+
+def selected_targets(
+    maturin: Mapping[str, Any], where: str
+) -> Optional[Tuple[Tuple[str, Optional[str]], ...]]:
+    """`[[tool.maturin.targets]]` as (name, kind) pairs, None when unset. An entry's `bindings`
+    is checked against the project's (maturin 1.16 reads only `name` and `kind`)."""
+    raw = maturin.get("targets")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(t, Mapping) and isinstance(t.get("name"), str) for t in raw
+    ):
+        raise ProjectError(
+            f"{where}: `targets` must be a list of tables with a `name` ([[tool.maturin.targets]] "
+            f'name = "..."), got {raw!r}.'
+        )
+    result = []
+    for entry in raw:
+        unknown = sorted(set(entry) - {"name", "kind", "bindings"})
+        if unknown:
+            raise ProjectError(
+                f"{where}: `targets` entry {dict(entry)!r} has unknown key(s) "
+                f"{', '.join(unknown)}; maturin reads `name` and `kind`."
+            )
+        kind = entry.get("kind")
+        if kind is not None and kind not in _CRATE_TYPES:
+            raise ProjectError(
+                f"{where}: the `kind` of a `targets` entry must be one of "
+                f"{', '.join(_CRATE_TYPES)}, got {kind!r}."
+            )
+        result.append((entry["name"], kind))
+    return tuple(result)
+
+
+def _check_target_bindings(maturin: Mapping[str, Any], resolved: str, where: str) -> None:
+    for entry in maturin.get("targets") or ():
+        bindings = entry.get("bindings")
+        if bindings is not None and bindings != resolved:
+            raise ProjectError(
+                f"{where}: `targets` entry {dict(entry)!r} asks for `{bindings}` bindings, but "
+                f"the project is built with `{resolved}` bindings; maturin 1.16 builds every "
+                "target with the project's bindings. Remove `bindings` there or set the "
+                "project's."
+            )
+
+
+def _is_selected(target: Target, selection: Tuple[Tuple[str, Optional[str]], ...]) -> bool:
+    return any(
+        name == target.name and (kind is None or kind in target.crate_types)
+        for name, kind in selection
+    )
 
 
 def cargo_options(
@@ -599,6 +655,14 @@ def program_to_run(bin_names: Sequence[str], package: Package, where: str) -> st
     )
 
 
+def _nothing_selected(package: Package, where: str, cargo_toml_path: str) -> ProjectError:
+    return ProjectError(
+        f"{where}: No Cargo target of the crate matches `targets` (the crate `{package.name}` in "
+        f"{cargo_toml_path} has {', '.join(t.name for t in package.targets) or 'none'}). Name "
+        "its library or programs there, by their target names."
+    )
+
+
 def _buildable_bins(meta: CargoMetadata, package: Package) -> Tuple[str, ...]:
     try:
         enabled = set(meta.resolved_features(package.id))
@@ -773,8 +837,15 @@ def resolve_project(
 
     lib_name: Optional[str] = None
     bin_names: Tuple[str, ...] = ()
+    selection = selected_targets(maturin, where_py)
+    _check_target_bindings(maturin, resolved, where_py)
     if resolved == BIN:
         bin_names = _buildable_bins(meta, package)
+        if selection is not None:
+            by_name = {t.name: t for t in package.bin_targets}
+            bin_names = tuple(b for b in bin_names if _is_selected(by_name[b], selection))
+            if not bin_names:
+                raise _nothing_selected(package, where_py, cargo_toml_path)
         if not bin_names:
             raise ProjectError(
                 f"The crate `{package.name}` ({cargo_toml_path}) has no binary target to ship "
@@ -786,6 +857,8 @@ def resolve_project(
         if cdylib is None:
             raise _no_cdylib_error(package, resolved, cargo_toml_path)
         lib_name = cdylib.name
+        if selection is not None and not _is_selected(cdylib, selection):
+            raise _nothing_selected(package, where_py, cargo_toml_path)
 
     abi3: Optional[Abi3] = None
     if crate is not None and crate.name in ("pyo3", "pyo3-ffi"):

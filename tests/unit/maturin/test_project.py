@@ -514,11 +514,36 @@ def test_keys_without_effect_here_are_accepted(keys: dict) -> None:
     cargo_options(_maturin(**keys))
 
 
+def test_targets_select_what_is_built_as_in_maturin() -> None:
+    """maturin's hello-world: `[[tool.maturin.targets]]` keeps the listed programs of the
+    crate's buildable ones (by name, and crate type when `kind` is given)."""
+    meta = crate_metadata("b", bins=[("hello", ()), ("foo", ()), ("other", ())])
+    targets = [{"name": "hello", "bindings": "bin"}, {"name": "foo", "kind": "bin"}]
+    spec = resolve(meta, pyproject={"tool": {"maturin": {"bindings": "bin", "targets": targets}}})
+    assert spec.bin_names == ("hello", "foo")
+    with pytest.raises(ProjectError, match="No Cargo target of the crate matches `targets`"):
+        resolve(meta, pyproject={"tool": {"maturin": {"targets": [{"name": "nope"}]}}})
+    # A library: its cdylib must be listed, as maturin builds nothing else.
+    lib = pyo3_meta()
+    name = lib.packages[0].cdylib_target.name
+    assert resolve(
+        lib, pyproject={"tool": {"maturin": {"targets": [{"name": name, "kind": "cdylib"}]}}}
+    )
+    with pytest.raises(ProjectError, match="No Cargo target of the crate matches `targets`"):
+        resolve(lib, pyproject={"tool": {"maturin": {"targets": [{"name": name, "kind": "bin"}]}}})
+
+
 @pytest.mark.parametrize(
     "keys, message",
     [
         ({"manifest-path": "rust/Cargo.toml"}, "`manifest-path` is not supported by"),
-        ({"targets": [{"name": "a"}]}, "`targets` is not supported"),
+        ({"targets": {"name": "a"}}, "`targets` must be a list of"),
+        ({"targets": [{"kind": "bin"}]}, "`targets` must be a list of"),
+        ({"targets": [{"name": "a", "kind": "exe"}]}, "`kind` of a `targets` entry must be"),
+        (
+            {"targets": [{"name": "a", "feature": "x"}]},
+            r"`targets` entry .* unknown key\(s\) feature",
+        ),
         ({"config": ["profile.release.lto=true"]}, r"`config` .*\.cargo/config\.toml"),
         ({"unstable-flags": ["build-std"]}, "`unstable-flags` is not supported"),
         ({"sdist-generator": "git"}, "`sdist-generator = 'git'` is not supported"),
