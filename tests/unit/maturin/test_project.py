@@ -525,7 +525,9 @@ def test_targets_select_what_is_built_as_in_maturin() -> None:
         resolve(meta, pyproject={"tool": {"maturin": {"targets": [{"name": "nope"}]}}})
     # A library: its cdylib must be listed, as maturin builds nothing else.
     lib = pyo3_meta()
-    name = lib.packages[0].cdylib_target.name
+    cdylib = lib.packages[0].cdylib_target
+    assert cdylib is not None
+    name = cdylib.name
     assert resolve(
         lib, pyproject={"tool": {"maturin": {"targets": [{"name": name, "kind": "cdylib"}]}}}
     )
