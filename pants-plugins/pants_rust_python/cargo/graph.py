@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Uni
 
 NORMAL = "normal"
 BUILD = "build"
+DEV = "dev"
 
 # Stable-ABI marker for "abi3 without a minimum version": the extension is built for the
 # interpreter's own minor version and tagged abi3 from there on.
@@ -451,6 +452,9 @@ def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str,
 
     `cargo metadata` unifies features over every workspace member, so a pyo3 that one member
     builds as abi3 would look abi3 for all of them; a build of one package sees only its own.
+    Likewise its edges: an optional dependency that only another member enables (`shared`'s
+    pyo3 in maturin's bin-workspace-pyo3-feature) is dropped from the packages of this graph,
+    as their build never compiles it; dev-dependency edges, which the tree leaves out, stay.
     Packages that `cargo tree` does not list (not in that package's graph) keep their features.
     """
     features = {
@@ -462,4 +466,23 @@ def apply_tree_features(metadata: Dict[str, Any], tree_output: str) -> Dict[str,
         key = by_id.get(node.get("id"))
         if key in features:
             node["features"] = features[key]
+            if "deps" in node:
+                node["deps"] = _edges_in_graph(node["deps"], features, by_id)
+                node["dependencies"] = [d["pkg"] for d in node["deps"]]
     return metadata
+
+
+def _edges_in_graph(
+    deps: List[Dict[str, Any]],
+    listed: Mapping[Tuple[str, str], Any],
+    by_id: Mapping[str, Tuple[str, str]],
+) -> List[Dict[str, Any]]:
+    kept = []
+    for dep in deps:
+        if by_id.get(dep.get("pkg", "")) in listed:
+            kept.append(dep)
+            continue
+        dev = [k for k in dep.get("dep_kinds") or () if k.get("kind") == DEV]
+        if dev:
+            kept.append({**dep, "dep_kinds": dev})
+    return kept
